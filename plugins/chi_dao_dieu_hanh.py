@@ -1,0 +1,45 @@
+"""Area I: Công tác chỉ đạo, điều hành CCHC (direction, inspection, communication, indices)."""
+from __future__ import annotations
+
+from reportsvc import formatting as fmt
+from reportsvc import hookimpl
+from reportsvc.collect import CollectContext, standard_section
+from reportsvc.reportmodel import AreaSection
+from reportsvc.specs import AreaSpec, IndicatorSpec
+
+AREA = AreaSpec(
+    code="I",
+    title="Công tác chỉ đạo, điều hành cải cách hành chính",
+    order=10,
+    aliases=("Công tác chỉ đạo, điều hành CCHC", "Chỉ đạo điều hành", "Công tác chỉ đạo điều hành", "Chỉ đạo điều hành, kiểm tra và tuyên truyền", "Công tác chỉ đạo, điều hành",),
+    lead_agency="Sở Nội vụ",
+)
+
+INDICATORS = [
+    IndicatorSpec(code="CD_KE_HOACH", name="Tỷ lệ cơ quan, đơn vị, địa phương ban hành kế hoạch CCHC năm", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=100, aliases=("ban hành kế hoạch", "kế hoạch CCHC năm",)),
+    IndicatorSpec(code="CD_KIEM_TRA", name="Tỷ lệ cơ quan, đơn vị được kiểm tra CCHC trong năm", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=35, aliases=("được kiểm tra CCHC",)),
+    IndicatorSpec(code="CD_SANG_KIEN", name="Số sáng kiến, giải pháp mới về CCHC được áp dụng", unit="sáng kiến", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=3, aliases=("sáng kiến",)),
+]
+
+
+@hookimpl
+def reportsvc_areas() -> list[AreaSpec]:
+    """Declare area I."""
+    return [AREA]
+
+
+@hookimpl
+def reportsvc_indicators() -> list[IndicatorSpec]:
+    """Declare the standard indicators of area I."""
+    return INDICATORS
+
+
+@hookimpl
+def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
+    """Collect area I: the standard section plus its key figures in words."""
+    section = standard_section(area, context)
+    inspected = next((row for row in section.indicators if row.code == "CD_KIEM_TRA" and row.actual is not None), None)
+    if inspected is not None:
+        section.paragraphs.append(
+            f"Công tác kiểm tra CCHC: đã kiểm tra {fmt.percent(inspected.actual)} cơ quan, đơn vị trong kỳ.")
+    return section

@@ -1,0 +1,44 @@
+"""Area II: Cải cách thể chế (legal documents, VBQPPL)."""
+from __future__ import annotations
+
+from reportsvc import formatting as fmt
+from reportsvc import hookimpl
+from reportsvc.collect import CollectContext, standard_section
+from reportsvc.reportmodel import AreaSection
+from reportsvc.specs import AreaSpec, IndicatorSpec
+
+AREA = AreaSpec(
+    code="II",
+    title="Cải cách thể chế",
+    order=20,
+    aliases=("Cải cách thể chế", "Thể chế", "Xây dựng và tổ chức thi hành pháp luật",),
+    lead_agency="Sở Tư pháp",
+)
+
+INDICATORS = [
+    IndicatorSpec(code="TC_VBQPPL_BAN_HANH", name="Số văn bản quy phạm pháp luật được ban hành", unit="văn bản", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", aliases=("văn bản quy phạm pháp luật được ban hành",)),
+    IndicatorSpec(code="TC_VBQPPL_RA_SOAT", name="Tỷ lệ văn bản QPPL được rà soát, sửa đổi, bổ sung hoặc thay thế theo kết quả rà soát", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=95, aliases=("được sửa đổi, bổ sung hoặc thay thế", "được rà soát",)),
+    IndicatorSpec(code="TC_QUY_DINH_CHI_TIET", name="Tỷ lệ nội dung được giao quy định chi tiết được triển khai kịp thời", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=90, aliases=("quy định chi tiết",)),
+]
+
+
+@hookimpl
+def reportsvc_areas() -> list[AreaSpec]:
+    """Declare area II."""
+    return [AREA]
+
+
+@hookimpl
+def reportsvc_indicators() -> list[IndicatorSpec]:
+    """Declare the standard indicators of area II."""
+    return INDICATORS
+
+
+@hookimpl
+def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
+    """Collect area II: the standard section plus its key figures in words."""
+    section = standard_section(area, context)
+    issued = next((row for row in section.indicators if row.code == "TC_VBQPPL_BAN_HANH" and row.actual is not None), None)
+    if issued is not None:
+        section.paragraphs.append(f"Trong kỳ đã ban hành {fmt.number(issued.actual)} văn bản quy phạm pháp luật.")
+    return section

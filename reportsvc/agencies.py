@@ -1,0 +1,81 @@
+"""Agencies: canonical names, aliases as plans abbreviate them, and splitting of agency cells."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reportsvc.models import Agency, AgencyAlias
+from reportsvc.text import collapse, fold
+
+# Abbreviations seen in real plans -> canonical name (shared/seeds/README.md).
+ALIASES: dict[str, str] = {
+    "Sở TTTT": "Sở Thông tin và Truyền thông",
+    "Sở TT&TT": "Sở Thông tin và Truyền thông",
+    "Sở TT và TT": "Sở Thông tin và Truyền thông",
+    "VP UBND tỉnh": "Văn phòng UBND tỉnh",
+    "Văn phòng Ủy ban nhân dân tỉnh": "Văn phòng UBND tỉnh",
+    "Văn phòng UBND thành phố": "Văn phòng UBND thành phố",
+    "VP UBND thành phố": "Văn phòng UBND thành phố",
+    "Sở KH&CN": "Sở Khoa học và Công nghệ",
+    "Sở KHCN": "Sở Khoa học và Công nghệ",
+    "Sở KH&ĐT": "Sở Kế hoạch và Đầu tư",
+    "Sở KHĐT": "Sở Kế hoạch và Đầu tư",
+    "Sở LĐTBXH": "Sở Lao động, Thương binh và Xã hội",
+    "Sở LĐ-TB&XH": "Sở Lao động, Thương binh và Xã hội",
+    "Sở GD&ĐT": "Sở Giáo dục và Đào tạo",
+    "Sở GDĐT": "Sở Giáo dục và Đào tạo",
+    "Sở TN&MT": "Sở Tài nguyên và Môi trường",
+    "Sở TNMT": "Sở Tài nguyên và Môi trường",
+    "Sở NN&PTNT": "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở VHTTDL": "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở VH,TT&DL": "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở GTVT": "Sở Giao thông vận tải",
+    "Ban QLKKT": "Ban Quản lý Khu kinh tế tỉnh",
+    "Trung tâm PVHCC tỉnh": "Trung tâm Phục vụ hành chính công tỉnh",
+    "Đài PT-TH tỉnh": "Đài Phát thanh - Truyền hình tỉnh",
+    "Đài PTTH tỉnh": "Đài Phát thanh - Truyền hình tỉnh",
+    "Công an tỉnh": "Công an tỉnh",
+    "Kho bạc Nhà nước tỉnh": "Kho bạc Nhà nước tỉnh",
+    "KBNN tỉnh": "Kho bạc Nhà nước tỉnh",
+}
+_ALIAS_KEYS = {fold(alias): name for alias, name in ALIASES.items()}
+_SPLIT = re.compile(r"\s*(?:;|\n|\r)\s*")
+
+
+def canonical_name(text: str) -> str:
+    """Return the canonical name of an agency as written (an alias or already canonical)."""
+    name = collapse(text).strip(" -–.;,")
+    return _ALIAS_KEYS.get(fold(name), name)
+
+
+def split_agencies(cell: str) -> list[str]:
+    """Split an agency cell on ";" and line breaks (never on commas) into canonical names."""
+    names = []
+    for part in _SPLIT.split(cell or ""):
+        part = part.strip().lstrip("-–+• ").strip()
+        if part:
+            name = canonical_name(part)
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def get_or_create(session: Session, name: str) -> Agency:
+    """Return the agency for a name or alias, creating it (with the alias recorded) if new."""
+    written = collapse(name)
+    canonical = canonical_name(written)
+    key = fold(canonical)
+    agency = session.scalar(select(Agency).where(Agency.key == key))
+    if agency is None:
+        alias = session.scalar(select(AgencyAlias).where(AgencyAlias.key == fold(written)))
+        if alias is not None:
+            return alias.agency
+        agency = Agency(name=canonical, key=key)
+        session.add(agency)
+        session.flush()
+    if fold(written) != key and session.scalar(select(AgencyAlias).where(AgencyAlias.key == fold(written))) is None:
+        session.add(AgencyAlias(agency=agency, alias=written, key=fold(written)))
+        session.flush()
+    return agency

@@ -1,0 +1,99 @@
+"""Engine, sessions and migrations of the shared database."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be reached or is not ready; the message is for the user."""
+
+
+def safe_url(url: str) -> str:
+    """Return ``url`` with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<DATABASE_URL không hợp lệ>"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets foreign keys on and its parent directory created."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"DATABASE_URL không hợp lệ: {safe_url(url)}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"Không tạo được kết nối tới {safe_url(url)}: {exc.__class__.__name__}") from exc
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseError naming the URL (without password) when the database is unreachable."""
+    try:
+        with engine.connect():
+            pass
+    except (OperationalError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"Không kết nối được cơ sở dữ liệu {safe_url(str(engine.url.render_as_string(False)))}") from exc
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """Return an Alembic config pointing at the packaged migrations and ``engine``."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every pending migration; never drops data."""
+    check_connection(engine)
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_ready(engine: Engine) -> bool:
+    """Return True when the schema has been created (the units table exists)."""
+    return inspect(engine).has_table("units")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory bound to ``engine``."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Yield a session in one transaction: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,75 @@
+"""Hook specifications for reportsvc plugins.
+
+Every hook name starts with ``reportsvc_``. Implementations may accept fewer arguments than
+the spec; arguments may be added later but are never renamed or removed. reportsvc always
+calls hooks with keyword arguments.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reportsvc.collect import CollectContext
+    from reportsvc.reportmodel import AnnexTable, AreaSection, Chart, Report
+    from reportsvc.specs import AreaSpec, IndicatorSpec
+
+hookspec = pluggy.HookspecMarker("reportsvc")
+
+
+# ---------------------------------------------------------------------------------------------
+# Declaration: called once when the plugin manager is built
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def reportsvc_areas() -> "list[AreaSpec]":
+    """Declare the reform areas this plugin owns; called at start-up, returns a list of AreaSpec."""
+
+
+@hookspec
+def reportsvc_indicators() -> "list[IndicatorSpec]":
+    """Declare the indicators of this plugin's areas; called at start-up, returns IndicatorSpecs."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Collection: called for every report, once per area, on the plugin that declared the area
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def reportsvc_collect_section(area: "AreaSpec", context: "CollectContext") -> "AreaSection | None":
+    """Collect an area's section for ``context.unit`` and ``context.period``; return an AreaSection.
+
+    Called only on the plugin that declared ``area``. Read from ``context.session``; never render.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation: called before a status update or an indicator value is stored
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def reportsvc_validate_status(area: "AreaSpec", task: Any, values: dict[str, Any]) -> "list[str]":
+    """Check a status update for a task of ``area`` before it is stored; return error messages.
+
+    ``values`` holds the submitted fields: status, completed_on, result, evidence_number,
+    evidence_date, evidence_title, period_key. Return an empty list to accept.
+    """
+
+
+@hookspec
+def reportsvc_validate_indicator_value(indicator: "IndicatorSpec", value: float, unit_code: str,
+                                       period_key: str) -> "list[str]":
+    """Check an indicator value before it is stored; return error messages (empty to accept).
+
+    Called on every plugin; the core has already checked the declared type and bounds.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Report contributions: called after all sections are collected, before rendering
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def reportsvc_report_extras(report: "Report", context: "CollectContext") -> "list[AnnexTable | Chart]":
+    """Contribute extra annex tables or charts to a built report; return a list (may be empty)."""

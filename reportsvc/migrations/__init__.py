@@ -1,0 +1,1 @@
+"""Alembic migrations of the shared database (run with ``reportsvc init-db``)."""

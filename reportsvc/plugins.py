@@ -1,0 +1,222 @@
+"""Plugin manager factory: built-in area plugins, entry points and a plugins folder."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+import pluggy
+
+from reportsvc import hookspecs
+from reportsvc.specs import ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
+
+ENTRY_POINT_GROUP = "reportsvc"
+BUILTIN_PACKAGE = "reportsvc_plugins"
+DEFAULT_PLUGINS = (
+    "chi_dao_dieu_hanh",
+    "the_che",
+    "thu_tuc_hanh_chinh",
+    "to_chuc_bo_may",
+    "che_do_cong_vu",
+    "tai_chinh_cong",
+    "chinh_quyen_so",
+)
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded, declared something invalid, or failed during a report."""
+
+
+@dataclass
+class PluginInfo:
+    """A plugin as ``plugins list`` shows it."""
+
+    name: str
+    module: str
+    source: str  # builtin | entrypoint | dir
+    enabled: bool
+    hooks: list[str] = field(default_factory=list)
+    areas: list[AreaSpec] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON shape of ``plugins list --json``."""
+        first = self.areas[0] if self.areas else None
+        return {"name": self.name, "module": self.module, "area": first.code if first else None,
+                "title": first.title if first else None, "hooks": self.hooks,
+                "source": self.source, "enabled": self.enabled}
+
+
+@dataclass
+class PluginRegistry:
+    """The loaded plugins with what they declared, built once per app by ``build_registry``."""
+
+    pm: pluggy.PluginManager
+    plugins: list[PluginInfo]
+    areas: list[AreaSpec]  # sorted by report order
+    indicators: dict[str, IndicatorSpec]
+    area_owner: dict[str, str]  # area code -> plugin name
+    indicator_owner: dict[str, str]
+
+    def area(self, code: str) -> AreaSpec | None:
+        """Return the declared area with ``code``, or None."""
+        return next((a for a in self.areas if a.code == code), None)
+
+    def indicators_of(self, area_code: str) -> list[IndicatorSpec]:
+        """Return the indicators declared for an area, in declaration order."""
+        return [spec for spec in self.indicators.values() if spec.area == area_code]
+
+    def call_on(self, plugin_name: str, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of ``hook`` with keyword arguments (None if it has none)."""
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            if impl.plugin_name == plugin_name:
+                return impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+        return None
+
+    def each_impl(self, hook: str) -> Iterable[tuple[str, Callable[..., Any], tuple[str, ...]]]:
+        """Yield (plugin name, function, argument names) for every implementation of ``hook``."""
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            yield impl.plugin_name, impl.function, impl.argnames
+
+
+def _new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("reportsvc")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> list[str]:
+    return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+
+
+def _load_dir(folder: Path) -> list[tuple[str, ModuleType]]:
+    """Import every ``*.py`` file of ``folder`` as a module; the file stem is the plugin name."""
+    if not folder.is_dir():
+        raise PluginError(f"Thư mục plugin không tồn tại: {folder}")
+    modules = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module_name = f"reportsvc_dir_plugins.{path.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # noqa: BLE001 - any error in a plugin file is reported by name
+            raise PluginError(f"Plugin '{path.stem}' ({path}) lỗi khi nạp: {exc}") from exc
+        sys.modules[module_name] = module
+        modules.append((path.stem, module))
+    return modules
+
+
+def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str] = (),
+                   extra: Iterable[tuple[str, object]] = ()) -> PluginRegistry:
+    """Build a fresh plugin manager and collect what every enabled plugin declares.
+
+    Built-ins come first, then ``extra`` (tests), then the ``reportsvc`` entry points, then the
+    ``*.py`` files of ``plugins_dir``. Names in ``blocked`` are set blocked before loading.
+    """
+    pm = _new_manager()
+    blocked = set(blocked)
+    for name in blocked:
+        pm.set_blocked(name)
+    infos: list[PluginInfo] = []
+
+    def register(name: str, plugin: object, source: str) -> None:
+        module = getattr(plugin, "__name__", type(plugin).__module__)
+        if name in blocked:
+            infos.append(PluginInfo(name, module, source, enabled=False))
+            return
+        try:
+            pm.register(plugin, name=name)
+        except ValueError as exc:
+            raise PluginError(f"Không đăng ký được plugin '{name}': {exc}") from exc
+        infos.append(PluginInfo(name, module, source, enabled=True, hooks=_hooks_of(pm, plugin)))
+
+    for short in DEFAULT_PLUGINS:
+        register(short, importlib.import_module(f"{BUILTIN_PACKAGE}.{short}"), "builtin")
+    for name, plugin in extra:
+        register(name, plugin, "entrypoint")
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in blocked:
+            infos.append(PluginInfo(ep.name, ep.value, "entrypoint", enabled=False))
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # noqa: BLE001
+            raise PluginError(f"Plugin '{ep.name}' ({ep.value}) lỗi khi nạp: {exc}") from exc
+        register(ep.name, plugin, "entrypoint")
+    if plugins_dir:
+        for name, module in _load_dir(Path(plugins_dir)):
+            register(name, module, "dir")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"Plugin '{exc.plugin}' cài đặt hook không có trong đặc tả: {exc}") from exc
+
+    areas, area_owner = _declared_areas(pm, infos)
+    indicators, indicator_owner = _declared_indicators(pm, area_owner)
+    return PluginRegistry(pm, infos, sorted(areas, key=lambda a: (a.order, a.code)), indicators,
+                          area_owner, indicator_owner)
+
+
+def _declared_areas(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> tuple[list[AreaSpec], dict[str, str]]:
+    areas: list[AreaSpec] = []
+    owner: dict[str, str] = {}
+    by_name = {info.name: info for info in infos}
+    for impl in pm.hook.reportsvc_areas.get_hookimpls():
+        declared = _call_declaration(impl.plugin_name, impl.function, "reportsvc_areas")
+        for spec in declared:
+            if not isinstance(spec, AreaSpec):
+                raise PluginError(f"Plugin '{impl.plugin_name}': reportsvc_areas phải trả về AreaSpec, "
+                                  f"nhận được {type(spec).__name__}")
+            if spec.code in owner:
+                raise PluginError(f"Lĩnh vực '{spec.code}' được khai báo bởi cả plugin "
+                                  f"'{owner[spec.code]}' và '{impl.plugin_name}'")
+            owner[spec.code] = impl.plugin_name
+            areas.append(spec)
+            by_name[impl.plugin_name].areas.append(spec)
+    return areas, owner
+
+
+def _declared_indicators(pm: pluggy.PluginManager,
+                         area_owner: dict[str, str]) -> tuple[dict[str, IndicatorSpec], dict[str, str]]:
+    indicators: dict[str, IndicatorSpec] = {}
+    owner: dict[str, str] = {}
+    for impl in pm.hook.reportsvc_indicators.get_hookimpls():
+        for spec in _call_declaration(impl.plugin_name, impl.function, "reportsvc_indicators"):
+            name = impl.plugin_name
+            if not isinstance(spec, IndicatorSpec):
+                raise PluginError(f"Plugin '{name}': reportsvc_indicators phải trả về IndicatorSpec, "
+                                  f"nhận được {type(spec).__name__}")
+            if spec.code in owner:
+                raise PluginError(f"Mã chỉ tiêu '{spec.code}' được khai báo bởi cả plugin "
+                                  f"'{owner[spec.code]}' và '{name}'")
+            if spec.rollup not in ROLLUPS or spec.value_type not in VALUE_TYPES:
+                raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' có kiểu hoặc cách tổng hợp không hợp lệ")
+            if spec.area not in area_owner:
+                raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' thuộc lĩnh vực chưa khai báo '{spec.area}'")
+            owner[spec.code] = name
+            indicators[spec.code] = spec
+    for spec in indicators.values():
+        if spec.rollup == "ratio" and not {spec.numerator, spec.denominator} <= indicators.keys():
+            raise PluginError(f"Plugin '{owner[spec.code]}': chỉ tiêu '{spec.code}' tổng hợp theo tỷ lệ "
+                              f"nhưng thiếu chỉ tiêu tử số/mẫu số")
+    return indicators, owner
+
+
+def _call_declaration(plugin_name: str, function: Callable[[], Any], hook: str) -> list[Any]:
+    try:
+        result = function()
+    except Exception as exc:  # noqa: BLE001
+        raise PluginError(f"Plugin '{plugin_name}' lỗi trong {hook}: {exc}") from exc
+    if result is None:
+        return []
+    if not isinstance(result, (list, tuple)):
+        raise PluginError(f"Plugin '{plugin_name}': {hook} phải trả về một danh sách")
+    return list(result)

@@ -1,0 +1,1 @@
+"""Web interface: Flask blueprints (one per module)."""

@@ -13,6 +13,7 @@ AREA = AreaSpec(
     order=10,
     aliases=("Công tác chỉ đạo, điều hành CCHC", "Chỉ đạo điều hành", "Công tác chỉ đạo điều hành", "Chỉ đạo điều hành, kiểm tra và tuyên truyền", "Công tác chỉ đạo, điều hành",),
     lead_agency="Sở Nội vụ",
+    part="direction",
 )
 
 INDICATORS = [

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reportsvc import formatting as fmt
 from reportsvc.models import Indicator, IndicatorValue, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
-from reportsvc.periods import CutoffRule, Period, parse_period
+from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 from reportsvc.reportmodel import AreaSection, DocumentRef, IndicatorRow, TaskItem
 from reportsvc.specs import AreaSpec, IndicatorSpec
 from reportsvc.status import CLASSES, classify
@@ -117,25 +117,41 @@ def due_in(tasks: list[Task], start: date, end: date) -> list[Task]:
             or t.deadline_kind in ("continuous", "recurrence")]
 
 
-def indicator_value(session: Session, spec: IndicatorSpec, unit: Unit, period: Period,
-                    registry: "PluginRegistry") -> tuple[float | None, int]:
+def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: CutoffRule) -> float | None:
+    """Return the unit's own year-to-date value as of the period's end.
+
+    Values are recorded per period; the latest one of the same year whose window ends on or
+    before the period's end counts (an exact key wins over another key with the same end).
+    """
+    end = period.window(cutoff)[1]
+    keys = {p.key: p.window(cutoff)[1] for p in periods_of_year(period.year) if p.window(cutoff)[1] <= end}
+    rows = session.execute(select(IndicatorValue.period_key, IndicatorValue.value).where(
+        IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
+        IndicatorValue.period_key.in_(keys))).all()
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (keys[r.period_key], r.period_key == period.key)).value
+
+
+def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
+                    period: Period) -> tuple[float | None, int]:
     """Return the unit's value for the period and how many child units it was rolled up from.
 
     The unit's own value wins; otherwise children's values are combined by ``spec.rollup``.
     """
-    own = session.scalar(select(IndicatorValue.value).where(
-        IndicatorValue.code == spec.code, IndicatorValue.unit_id == unit.id,
-        IndicatorValue.period_key == period.key))
-    if own is not None or spec.rollup == "none" or not unit.children:
+    own = own_value(context.session, spec.code, unit, period, context.cutoff)
+    if own is not None or spec.rollup == "none":
         return own, 0
-    if spec.rollup == "ratio":
-        num_spec, den_spec = registry.indicators[spec.numerator], registry.indicators[spec.denominator]
-        num, n1 = indicator_value(session, num_spec, unit, period, registry)
-        den, _ = indicator_value(session, den_spec, unit, period, registry)
+    if spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
+        indicators = context.registry.indicators
+        num, contributors = indicator_value(context, indicators[spec.numerator], unit, period)
+        den, _ = indicator_value(context, indicators[spec.denominator], unit, period)
         if num is None or not den:
             return None, 0
-        return round(num / den * 100, 2), n1
-    values = [v for v, _ in (indicator_value(session, spec, child, period, registry) for child in unit.children)
+        return round(num / den * 100, 2), contributors
+    if not unit.children:
+        return None, 0
+    values = [v for v, _ in (indicator_value(context, spec, child, period) for child in unit.children)
               if v is not None]
     if not values:
         return None, 0
@@ -161,9 +177,8 @@ def indicator_rows(context: CollectContext, area_code: str) -> list[IndicatorRow
     for spec in context.registry.indicators_of(area_code):
         stored = targets.get(spec.code)
         target = stored.target if stored and stored.target is not None else spec.default_target
-        actual, children = indicator_value(context.session, spec, context.unit, context.period, context.registry)
-        last, _ = indicator_value(context.session, spec, context.unit, context.period.previous_year(),
-                                  context.registry)
+        actual, children = indicator_value(context, spec, context.unit, context.period)
+        last, _ = indicator_value(context, spec, context.unit, context.period.previous_year())
         rows.append(IndicatorRow(code=spec.code, name=spec.name, unit=spec.unit, target=target, actual=actual,
                                  achieved_percent=achieved(actual, target, spec.higher_is_better), last_year=last,
                                  target_text=stored.target_text if stored else "",
@@ -179,7 +194,7 @@ def standard_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     next_start, next_end = context.period.next().window(context.cutoff)
     upcoming_ids = {t.id for t in due_in(tasks, next_start, next_end)}
     upcoming = [item for t, item in zip(tasks, items) if t.id in upcoming_ids and item.status not in ("on_time", "late")]
-    section = AreaSection(code=area.code, title=area.title, order=area.order,
+    section = AreaSection(code=area.code, title=area.title, order=area.order, part=area.part,
                           tasks=items, overdue=[i for i in items if i.status == "overdue"], upcoming=upcoming,
                           documents=documents_in_window(tasks, start, end),
                           indicators=indicator_rows(context, area.code))
@@ -201,8 +216,7 @@ def standard_paragraphs(section: AreaSection) -> list[str]:
         f"quá hạn chưa hoàn thành."
     ]
     if section.documents:
-        docs = "; ".join(f"{d.title} (Văn bản số {d.number} ngày {fmt.short_date(d.date)})".strip()
-                         for d in section.documents)
+        docs = "; ".join(fmt.document_reference(d.number, d.date, d.title) for d in section.documents)
         paragraphs.append(f"Các văn bản đã ban hành trong kỳ: {docs}.")
     measured = [row for row in section.indicators if row.actual is not None]
     if measured:

@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from reportsvc.errors import UserError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(UserError):
     """The database cannot be reached or is not ready; the message is for the user."""
 
 
@@ -57,7 +59,7 @@ def check_connection(engine: Engine) -> None:
         with engine.connect():
             pass
     except (OperationalError, SQLAlchemyError) as exc:
-        raise DatabaseError(f"Không kết nối được cơ sở dữ liệu {safe_url(str(engine.url.render_as_string(False)))}") from exc
+        raise DatabaseError(f"Không kết nối được cơ sở dữ liệu {engine.url.render_as_string(hide_password=True)}") from exc
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -46,3 +46,19 @@ def doc_number(number: int | None, symbol: str) -> str:
     if number is None:
         return f"Số:        /{symbol}"
     return f"Số: {number:02d}/{symbol}"
+
+
+DOCUMENT_KINDS = {"KH": "Kế hoạch", "QĐ": "Quyết định", "BC": "Báo cáo", "ĐA": "Đề án", "CT": "Chỉ thị",
+                  "TB": "Thông báo", "NQ": "Nghị quyết", "HD": "Hướng dẫn", "CTr": "Chương trình"}
+
+
+def document_reference(number: str, day: date | None, title: str = "") -> str:
+    """Return "Kế hoạch số 74/KH-UBND ngày 05/04/2024 về …", the kind read from the symbol."""
+    symbol = number.split("/", 1)[1] if "/" in number else ""
+    kind = DOCUMENT_KINDS.get(symbol.split("-", 1)[0], "Văn bản") if "-" in symbol else "Văn bản"
+    text = f"{kind} số {number}"
+    if day:
+        text += f" ngày {short_date(day)}"
+    if title:
+        text += f" về {title[0].lower() + title[1:]}" if not title[:2].isupper() else f" về {title}"
+    return text

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from reportsvc.errors import UserError
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 KINDS = ("Q", "H", "M", "Y")
@@ -11,7 +13,7 @@ ACCEPTED_FORMS = "YYYY-Q1 … YYYY-Q4 (quý), YYYY-H1 (6 tháng), YYYY-M9 (9 th�
 _PATTERN = re.compile(r"^\s*(\d{4})-(Q[1-4]|H1|M9|Y)\s*$", re.IGNORECASE)
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError, ValueError):
     """Raised for a period string that is not one of the accepted forms."""
 
 
@@ -128,7 +130,3 @@ def period_containing(day: date, rule: CutoffRule = DEFAULT_CUTOFF) -> Period:
                 return Period(year, "Q", quarter)
     raise PeriodError(f"Không xác định được kỳ cho ngày {day:%d/%m/%Y}")  # pragma: no cover
 
-
-def days_between(start: date, end: date) -> int:
-    """Return the number of days in the inclusive window [start, end]."""
-    return (end - start + timedelta(days=1)).days

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 import pluggy
 
 from reportsvc import hookspecs
+from reportsvc.errors import UserError
 from reportsvc.specs import ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
 
 ENTRY_POINT_GROUP = "reportsvc"
@@ -28,7 +29,7 @@ DEFAULT_PLUGINS = (
 )
 
 
-class PluginError(RuntimeError):
+class PluginError(UserError):
     """A plugin could not be loaded, declared something invalid, or failed during a report."""
 
 

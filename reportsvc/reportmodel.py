@@ -61,6 +61,7 @@ class AreaSection:
     title: str
     order: int
     plugin: str = ""
+    part: str = "results"  # "direction" (part I of the report) or "results" (a subsection of part II)
     tasks: list[TaskItem] = field(default_factory=list)
     overdue: list[TaskItem] = field(default_factory=list)
     upcoming: list[TaskItem] = field(default_factory=list)  # due in the next period

@@ -16,6 +16,7 @@ class AreaSpec:
     order: int  # position in section II of the report (standard areas: 10, 20, … 70)
     aliases: tuple[str, ...] = ()  # heading texts that map to this area on import
     lead_agency: str = ""
+    part: str = "results"  # "direction": report part I (chỉ đạo, điều hành); "results": a subsection of part II
 
 
 @dataclass(frozen=True)

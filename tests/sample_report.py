@@ -216,8 +216,11 @@ def _task_annex(areas: list[AreaSection]) -> AnnexTable:
 
 
 def _indicator_annex(indicators: list[IndicatorRow]) -> AnnexTable:
-    rows = [[str(n), row.name, row.unit, row.target_text or "", formatting.measure(row.actual, row.unit),
-             formatting.percent(row.achieved_percent), formatting.measure(row.last_year, row.unit)]
+    def value(number: float | None, unit: str) -> str:
+        return formatting.percent(number) if unit == "%" else formatting.number(number)
+
+    rows = [[str(n), row.name, row.unit, value(row.target, row.unit), value(row.actual, row.unit),
+             formatting.percent(row.achieved_percent), value(row.last_year, row.unit)]
             for n, row in enumerate(indicators, start=1)]
     return AnnexTable(title="Phụ lục II: KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU",
                       columns=["TT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện",

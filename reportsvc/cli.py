@@ -1,0 +1,258 @@
+"""The ``reportsvc`` command line. Every error is one Vietnamese line and a non-zero exit."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from reportsvc import archive, db
+from reportsvc.builder import BuildOptions
+from reportsvc.config import load_settings
+from reportsvc.errors import UserError
+from reportsvc.models import PluginSetting, Unit
+from reportsvc.periods import parse_period
+from reportsvc.services import Services, create_services
+
+
+class CliGroup(click.Group):
+    """A click group that turns user errors and database failures into one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, reporting known errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except SQLAlchemyError as exc:
+            services = ctx.find_object(ServicesHolder)
+            url = db.safe_url(services.settings.database_url) if services and services.settings else "?"
+            click.echo(f"Lỗi cơ sở dữ liệu ({url}): {exc.__class__.__name__}", err=True)
+            ctx.exit(2)
+
+
+class ServicesHolder:
+    """Creates the Services on first use so that ``--help`` never touches the database."""
+
+    def __init__(self, plugins_dir: str | None) -> None:
+        self.settings = load_settings({"plugins_dir": plugins_dir})
+        self._services: Services | None = None
+
+    def get(self, ready: bool = True) -> Services:
+        """Return the services; with ``ready`` the database must be reachable and migrated."""
+        if self._services is None:
+            self._services = create_services(self.settings)
+        if ready:
+            db.check_connection(self._services.engine)
+            if not db.is_ready(self._services.engine):
+                raise UserError("Cơ sở dữ liệu chưa được khởi tạo. Hãy chạy 'reportsvc init-db'.")
+        return self._services
+
+
+def services_of(ctx: click.Context, ready: bool = True) -> Services:
+    """Return the Services of the current command line invocation."""
+    return ctx.find_object(ServicesHolder).get(ready)
+
+
+@click.group(cls=CliGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--plugins-dir", envvar="REPORTSVC_PLUGINS_DIR", type=click.Path(file_okay=False),
+              help="Thư mục chứa plugin dạng tệp *.py.")
+@click.pass_context
+def main(ctx: click.Context, plugins_dir: str | None) -> None:
+    """reportsvc: báo cáo cải cách hành chính định kỳ (quý, 6 tháng, 9 tháng, năm)."""
+    ctx.obj = ServicesHolder(plugins_dir)
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Khởi tạo hoặc nâng cấp cơ sở dữ liệu (không xóa dữ liệu)."""
+    services = services_of(ctx, ready=False)
+    db.upgrade(services.engine)
+    click.echo(f"Đã khởi tạo cơ sở dữ liệu: {db.safe_url(services.settings.database_url)}")
+
+
+@main.command("demo")
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Nạp dữ liệu mẫu: tỉnh Hà Tĩnh, kế hoạch CCHC 2024, tiến độ, chỉ tiêu và người dùng mẫu."""
+    from reportsvc.demo import load_demo
+
+    services = services_of(ctx)
+    with services.transaction() as session:
+        summary = load_demo(session, services.registry)
+    click.echo(f"Dữ liệu mẫu: thêm {summary.units} đơn vị, {summary.plans} kế hoạch, "
+               f"{summary.updates} cập nhật tiến độ, {summary.values} số liệu chỉ tiêu.")
+    click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
+    for username, password, role in summary.users:
+        click.echo(f"  {username} / {password} / {role}")
+
+
+@main.group("units")
+def units() -> None:
+    """Đơn vị hành chính (tỉnh, huyện, xã)."""
+
+
+@units.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def units_list(ctx: click.Context, as_json: bool) -> None:
+    """Liệt kê các đơn vị."""
+    services = services_of(ctx)
+    with services.sessions() as session:
+        rows = [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
+                for u in session.scalars(select(Unit).order_by(Unit.code))]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']:<12} {row['kind']:<6} {row['name']}  (cấp trên: {row['parent'] or '-'})")
+
+
+@main.group("plugins")
+def plugins() -> None:
+    """Plugin lĩnh vực cải cách và chỉ tiêu."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def plugins_list(ctx: click.Context, as_json: bool) -> None:
+    """Liệt kê plugin, nguồn nạp, trạng thái và các hook đã cài đặt."""
+    registry = services_of(ctx, ready=False).registry
+    rows = [info.as_dict() for info in registry.plugins]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = "bật" if row["enabled"] else "tắt"
+        click.echo(f"{row['name']:<22} {row['source']:<10} {state:<4} {row['area'] or '-':<8} {row['title'] or ''}")
+
+
+def _set_plugin(ctx: click.Context, name: str, enabled: bool) -> None:
+    services = services_of(ctx)
+    known = {info.name for info in services.registry.plugins}
+    if name not in known:
+        raise UserError(f"Không tìm thấy plugin '{name}'")
+    with services.transaction() as session:
+        setting = session.get(PluginSetting, name) or PluginSetting(name=name)
+        setting.enabled = enabled
+        session.add(setting)
+    click.echo(f"Đã {'bật' if enabled else 'tắt'} plugin '{name}'.")
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.pass_context
+def plugins_enable(ctx: click.Context, name: str) -> None:
+    """Bật một plugin."""
+    _set_plugin(ctx, name, True)
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.pass_context
+def plugins_disable(ctx: click.Context, name: str) -> None:
+    """Tắt một plugin (áp dụng từ lần tạo báo cáo sau)."""
+    _set_plugin(ctx, name, False)
+
+
+@main.group("report")
+def report() -> None:
+    """Tạo và tra cứu báo cáo."""
+
+
+def _parse_day(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError as exc:
+        raise UserError(f"Ngày không hợp lệ: '{text}' (dạng dd/mm/yyyy)") from exc
+
+
+def _read_overrides(path: str | None) -> dict[str, str] | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"Không đọc được tệp nội dung sửa '{path}': {exc.__class__.__name__}") from exc
+    if not isinstance(data, dict):
+        raise UserError("Tệp nội dung sửa phải là một đối tượng JSON {\"mục\": \"nội dung\"}")
+    return data
+
+
+@report.command("generate")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị, ví dụ HT.")
+@click.option("--period", required=True, help="Kỳ báo cáo: 2024-Q1 … 2024-Q4, 2024-H1, 2024-M9, 2024-Y.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, pdfa (phân cách bởi dấu phẩy).")
+@click.option("--out", "out_dir", default=".", type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
+@click.option("--overrides", type=click.Path(dir_okay=False), help="Tệp JSON nội dung do cán bộ sửa theo mục.")
+@click.option("--number", type=int, help="Số văn bản (để trống khi là dự thảo).")
+@click.option("--date", "report_date", help="Ngày ban hành, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--skip-broken", is_flag=True, help="Vẫn tạo báo cáo khi một plugin lỗi, ghi rõ phần bị thiếu.")
+@click.pass_context
+def report_generate(ctx: click.Context, unit_code: str, period: str, formats: str, out_dir: str,
+                    overrides: str | None, number: int | None, report_date: str | None, skip_broken: bool) -> None:
+    """Tạo báo cáo của một đơn vị cho một kỳ, ghi tệp và lưu vào kho."""
+    from reportsvc.generate import generate, parse_formats
+
+    parsed_period = parse_period(period)
+    chosen = parse_formats(formats)
+    options = BuildOptions(report_date=_parse_day(report_date), number=number, skip_broken=skip_broken)
+    services = services_of(ctx)
+    row = generate(services, unit_code, parsed_period, chosen, options=options,
+                   overrides=_read_overrides(overrides), user="cli")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for file in row.files:
+        path = out / file.filename
+        path.write_bytes(file.content)
+        click.echo(str(path))
+
+
+@report.command("list")
+@click.option("--unit", "unit_code", help="Chỉ các báo cáo của đơn vị này.")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> None:
+    """Liệt kê các phiên bản báo cáo đã lưu."""
+    services = services_of(ctx)
+    with services.sessions() as session:
+        rows = archive.listing(session, unit_code)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        files = ", ".join(f"{f['filename']} sha256={f['sha256'][:12]}…" for f in row["files"])
+        click.echo(f"#{row['id']} {row['unit']} {row['period']} v{row['version']} {row['created_at'][:19]} {files}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Chạy giao diện web."""
+    from reportsvc.app import create_app
+
+    services = services_of(ctx)
+    app = create_app(services=services)
+    click.echo(f"Đang phục vụ tại http://{host}:{port}")
+    app.run(host=host, port=port, threaded=True)
+
+
+def run() -> None:  # pragma: no cover - the console script entry
+    """Entry point kept for ``python -m reportsvc``."""
+    main(prog_name="reportsvc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

@@ -1,0 +1,127 @@
+"""Reading a plan file into a ParsedPlan: checks, reader, layout, area matching, targets, warnings."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportsvc.deadlines import parse_deadline
+from reportsvc.importing.areas import match_area, words
+from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.layout import LOOKED_FOR, group_rows
+from reportsvc.importing.model import ParsedArea, ParsedPlan
+from reportsvc.importing.readers import Block, read_blocks
+from reportsvc.importing.safety import check_size, check_upload, display_name
+from reportsvc.importing.targets import extract_targets, section_texts
+from reportsvc.text import collapse, fold
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reportsvc.config import Settings
+    from reportsvc.plugins import PluginRegistry
+
+DEFAULT_MAX_UPLOAD_MB = 20.0
+DEFAULT_MAX_UNZIPPED_MB = 200.0
+_TITLE_WORDS = ("ke hoach", "khung", "danh muc", "nhiem vu", "chuong trinh")
+
+
+def read_source(source: bytes | bytearray | str | Path, filename: str | None, max_upload_mb: float) -> tuple[bytes, str]:
+    """Return the bytes and the file name of an upload given as bytes or as a path (size checked first)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), filename or "tệp tải lên"
+    path = Path(source)
+    name = filename or path.name
+    try:
+        if not path.is_file():
+            raise PlanImportError(f"Không tìm thấy tệp '{path}'.")
+        check_size(path.stat().st_size, name, max_upload_mb)
+        return path.read_bytes(), name
+    except OSError as exc:
+        raise PlanImportError(f"Không đọc được tệp '{path}': {exc.strerror or exc}.") from None
+
+
+def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "PluginRegistry | Any",
+                 settings: "Settings | None" = None, year: int | None = None) -> ParsedPlan:
+    """Read a plan file (bytes or path) into a ParsedPlan; writes nothing, raises PlanImportError."""
+    max_upload = settings.max_upload_mb if settings else DEFAULT_MAX_UPLOAD_MB
+    max_unzipped = settings.max_unzipped_mb if settings else DEFAULT_MAX_UNZIPPED_MB
+    data, filename = read_source(source, filename, max_upload)
+    name = display_name(filename)
+    kind = check_upload(data, filename, max_upload, max_unzipped)
+    blocks = read_blocks(data, kind, name)
+    layout = group_rows(blocks)
+    if layout.columns is None:
+        raise PlanImportError(f"Không tìm thấy bảng kế hoạch trong tệp '{name}'. Cần một dòng tiêu đề bảng "
+                              f"có các cột: {LOOKED_FOR}.")
+    plan = ParsedPlan(filename=name, sha256=hashlib.sha256(data).hexdigest(), kind=kind,
+                      title=_title(layout.title_lines), areas=layout.areas, warnings=list(layout.warnings))
+    if plan.total_rows == 0:
+        raise PlanImportError(f"Bảng kế hoạch trong tệp '{name}' không có nhiệm vụ nào được đánh số ở cột TT/STT.")
+    areas = list(getattr(registry, "areas", []) or [])
+    indicators = dict(getattr(registry, "indicators", {}) or {})
+    _match_areas(plan, areas)
+    _check_items(plan, year or date.today().year)
+    if year and plan.title:
+        written = re.search(r"\bnam (\d{4})\b", fold(plan.title))
+        if written and int(written.group(1)) != year:
+            plan.warnings.append(f"Tiêu đề kế hoạch ghi năm {written.group(1)}, khác với năm nhập {year}.")
+    plan.targets = extract_targets(_target_sources(plan, blocks, areas), indicators)
+    return plan
+
+
+def _title(lines: list[str]) -> str:
+    """Pick the plan's title among the lines above its table: an upper-case one first, else the nearest."""
+    candidates = [collapse(line) for line in lines if 15 < len(line) <= 300 and not line.startswith("(")
+                  and not line.endswith("./.") and any(w in words(line) for w in _TITLE_WORDS)]
+    upper = [line for line in candidates if line == line.upper()]
+    if upper:
+        return upper[0]
+    return candidates[-1] if candidates else ""
+
+
+def _label(area: ParsedArea) -> str:
+    return f"{area.numeral}. {area.title}" if area.numeral else area.title
+
+
+def _match_areas(plan: ParsedPlan, areas: list[Any]) -> None:
+    for area in plan.areas:
+        spec = match_area(area.title, areas) if area.title else None
+        area.area_code = spec.code if spec else None
+        if not area.numeral and not area.title:
+            plan.warnings.append(f"{len(area.items)} nhiệm vụ đứng trước tiêu đề lĩnh vực đầu tiên; "
+                                 f"được xếp vào một lĩnh vực riêng không tên.")
+        elif spec is None:
+            plan.warnings.append(f"Lĩnh vực '{_label(area)}' không khớp với lĩnh vực nào đã khai báo; "
+                                 f"được giữ là lĩnh vực riêng.")
+        if not area.items and not area.has_subareas:
+            plan.warnings.append(f"Lĩnh vực '{_label(area)}' không có nhiệm vụ nào.")
+
+
+def _check_items(plan: ParsedPlan, year: int) -> None:
+    unknown: list[str] = []
+    for area in plan.areas:
+        counts = Counter(item.number.rstrip(".):") for item in area.items)
+        repeated = [number for number, count in counts.items() if count > 1]
+        if repeated:
+            plan.warnings.append(f"Lĩnh vực '{_label(area)}' có số thứ tự lặp lại: {', '.join(repeated[:10])}.")
+        for item in area.items:
+            if item.deadline and parse_deadline(item.deadline, year).kind == "unknown":
+                unknown.append(f"{area.numeral}/{item.number}" if area.numeral else item.number)
+    if unknown:
+        more = " …" if len(unknown) > 10 else ""
+        plan.warnings.append(f"Không đọc được thời hạn của {len(unknown)} nhiệm vụ (đã giữ nguyên văn bản): "
+                             f"{', '.join(unknown[:10])}{more}.")
+
+
+def _target_sources(plan: ParsedPlan, blocks: list[Block], areas: list[Any]) -> list[tuple[str, str | None]]:
+    paragraphs = [b.text for b in blocks if b.kind == "para"]
+    sources = section_texts(paragraphs, areas)
+    seen: set[str] = set()
+    for area in plan.areas:
+        for item in area.items:
+            if item.objective and item.objective not in seen:
+                seen.add(item.objective)
+                sources.append((item.objective, area.area_code))
+    return sources

@@ -1,0 +1,123 @@
+"""Checks an uploaded plan file passes before any parser sees it.
+
+Order: size (empty, above ``Settings.max_upload_mb``), OLE/CFB containers (password-protected
+OOXML and old binary .doc/.xls), the file type, then for DOCX/XLSX the zip itself: readable
+central directory, member count, total uncompressed size against ``Settings.max_unzipped_mb``
+(Python's zipfile never inflates a member past its declared size, so the declared sizes bound
+the work), and every XML part parsed with defusedxml refusing DTDs, entities and external
+references. Every refusal is a PlanImportError with one Vietnamese sentence.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, iterparse
+
+from reportsvc.importing.errors import PlanImportError
+
+MB = 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_MEMBERS = 10_000
+SUPPORTED = (".docx", ".xlsx", ".xlsm", ".csv")
+ACCEPTED_TEXT = ".docx, .xlsx hoặc .csv (UTF-8)"
+_ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def display_name(filename: str) -> str:
+    """Return the file's base name for messages."""
+    return PurePath(filename or "tệp").name or "tệp"
+
+
+def check_size(size: int, filename: str, max_upload_mb: float) -> None:
+    """Refuse an empty file or one above the upload limit."""
+    name = display_name(filename)
+    if size == 0:
+        raise PlanImportError(f"Tệp '{name}' rỗng (0 byte); không có gì để nhập.")
+    if size > max_upload_mb * MB:
+        raise PlanImportError(f"Tệp '{name}' có dung lượng {size / MB:.1f} MB, vượt giới hạn "
+                              f"{max_upload_mb:g} MB (cấu hình REPORTSVC_MAX_UPLOAD_MB).")
+
+
+def _ole_message(data: bytes, name: str) -> str:
+    if any(marker in data for marker in _ENCRYPTED_MARKERS):
+        return (f"Tệp '{name}' được bảo vệ bằng mật khẩu (đã mã hóa) nên không đọc được. "
+                f"Hãy gỡ mật khẩu, lưu lại rồi tải lên lại.")
+    return (f"Tệp '{name}' là định dạng Office cũ (.doc/.xls) không được hỗ trợ. "
+            f"Hãy mở bằng Word/Excel và lưu lại dưới dạng .docx hoặc .xlsx.")
+
+
+def detect_kind(data: bytes, filename: str) -> str:
+    """Return "docx", "xlsx" or "csv" for the file, or raise PlanImportError saying why not."""
+    name = display_name(filename)
+    suffix = PurePath(filename or "").suffix.lower()
+    if data.startswith(OLE_MAGIC):
+        raise PlanImportError(_ole_message(data, name))
+    if suffix in (".doc", ".xls"):
+        raise PlanImportError(f"Tệp '{name}' là định dạng Office cũ ({suffix}) không được hỗ trợ. "
+                              f"Hãy mở bằng Word/Excel và lưu lại dưới dạng .docx hoặc .xlsx.")
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        raise PlanImportError(f"Chưa hỗ trợ nhập kế hoạch từ PDF ('{name}'). "
+                              f"Hãy dùng tệp {ACCEPTED_TEXT}.")
+    if data.startswith(ZIP_MAGIC) or suffix in (".docx", ".xlsx", ".xlsm"):
+        return "zip"
+    if suffix == ".csv":
+        return "csv"
+    raise PlanImportError(f"Định dạng tệp '{name}' không được hỗ trợ. Hãy dùng tệp {ACCEPTED_TEXT}.")
+
+
+def check_zip(data: bytes, filename: str, max_unzipped_mb: float) -> str:
+    """Check a DOCX/XLSX container (bomb, corruption, XXE) and return "docx" or "xlsx"."""
+    name = display_name(filename)
+    corrupt = f"Tệp '{name}' bị hỏng hoặc không phải tệp .docx/.xlsx hợp lệ (không đọc được nội dung nén)."
+    if not data.startswith(ZIP_MAGIC):
+        raise PlanImportError(corrupt)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise PlanImportError(corrupt) from None
+    if len(members) > MAX_MEMBERS:
+        raise PlanImportError(f"Tệp '{name}' chứa quá nhiều thành phần ({len(members)}); đã từ chối.")
+    total = sum(info.file_size for info in members)
+    if total > max_unzipped_mb * MB:
+        raise PlanImportError(f"Tệp '{name}' khi giải nén lên tới {total / MB:.0f} MB, vượt giới hạn "
+                              f"{max_unzipped_mb:g} MB (nghi là zip bomb); đã từ chối.")
+    names = {info.filename for info in members}
+    if "word/document.xml" in names:
+        kind = "docx"
+    elif "xl/workbook.xml" in names:
+        kind = "xlsx"
+    else:
+        raise PlanImportError(f"Tệp '{name}' không phải tài liệu Word (.docx) hay bảng tính Excel (.xlsx) hợp lệ.")
+    for info in members:
+        if info.is_dir() or not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
+        _check_xml(archive, info, name)
+    return kind
+
+
+def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    try:
+        with archive.open(info) as stream:
+            for _event, element in iterparse(stream, forbid_dtd=True, forbid_entities=True,
+                                             forbid_external=True):
+                element.clear()
+    except DefusedXmlException:
+        raise PlanImportError(f"Tệp '{name}' chứa khai báo DTD/thực thể XML trong phần '{info.filename}' "
+                              f"(có thể là tấn công XXE); đã từ chối.") from None
+    except (ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise PlanImportError(f"Tệp '{name}' bị hỏng: phần '{info.filename}' không đọc được.") from None
+
+
+def check_upload(data: bytes, filename: str, max_upload_mb: float, max_unzipped_mb: float) -> str:
+    """Run every check on an upload and return its kind: "docx", "xlsx" or "csv"."""
+    check_size(len(data), filename, max_upload_mb)
+    kind = detect_kind(data, filename)
+    if kind == "zip":
+        return check_zip(data, filename, max_unzipped_mb)
+    return kind

@@ -1,0 +1,149 @@
+"""Storing a ParsedPlan: Plan, PlanArea, Task, TaskAgency and Indicator rows, in the caller's transaction.
+
+``import_plan`` only adds and flushes; the caller commits or rolls back (``run_import`` does
+both around one session), so a failure leaves the database exactly as it was.
+
+A unit has at most one plan per year. Importing again is refused unless ``replace`` is set;
+replacing deletes the old plan with its areas, tasks and targets, and moves the status
+updates of an old task to the new task with the same area numeral and number. Updates of
+tasks the new plan no longer has are deleted, and a warning on ``parsed.warnings`` says how many.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reportsvc import agencies
+from reportsvc.db import transaction
+from reportsvc.deadlines import parse_deadline
+from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.model import ParsedPlan
+from reportsvc.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from reportsvc.config import Settings
+    from reportsvc.plugins import PluginRegistry
+
+
+def find_unit(session: Session, unit_code: str) -> Unit:
+    """Return the unit with ``unit_code`` or raise PlanImportError("Không tìm thấy đơn vị …")."""
+    unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise PlanImportError(f"Không tìm thấy đơn vị '{unit_code}'")
+    return unit
+
+
+def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool = False,
+                filename: str | None = None, sha256: str | None = None, user: str = "") -> Plan:
+    """Add the parsed plan for a unit and year to ``session`` (flushed, not committed) and return it."""
+    try:
+        return _import(session, parsed, unit_code, year, replace, filename or parsed.filename,
+                       sha256 or parsed.sha256, user)
+    except SQLAlchemyError as exc:
+        raise PlanImportError(f"Lỗi cơ sở dữ liệu khi lưu kế hoạch ({exc.__class__.__name__}); "
+                              f"không có thay đổi nào được lưu.") from exc
+
+
+def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool,
+            filename: str, sha256: str, user: str) -> Plan:
+    unit = find_unit(session, unit_code)
+    existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
+    if existing is not None and not replace:
+        source = f" (từ tệp '{existing.source_filename}')" if existing.source_filename else ""
+        raise PlanImportError(f"Đơn vị '{unit_code}' đã có kế hoạch năm {year}{source}. "
+                              f"Dùng --replace để thay thế kế hoạch cũ.")
+    old_tasks: dict[tuple[str, str], int] = {}
+    if existing is not None:
+        for task in existing.tasks:
+            old_tasks.setdefault((task.area.numeral, task.number), task.id)
+        existing.year = -existing.id  # frees (unit, year) until the old plan is deleted below
+        session.flush()
+
+    plan = Plan(unit=unit, year=year, year_end=year, title=parsed.title, source_filename=filename,
+                source_sha256=sha256, imported_by=user)
+    session.add(plan)
+    new_tasks: dict[tuple[str, str], Task] = {}
+    position = 0
+    agency_cache: dict[str, Any] = {}
+    for area_position, parsed_area in enumerate(parsed.areas):
+        area = PlanArea(plan=plan, numeral=parsed_area.numeral, title=parsed_area.title,
+                        area_code=parsed_area.area_code, position=area_position)
+        session.add(area)
+        for item in parsed_area.items:
+            position += 1
+            deadline = parse_deadline(item.deadline, year)
+            task = Task(plan=plan, area=area, position=position, number=item.number, objective=item.objective,
+                        title=item.title or item.activity or item.objective or f"Nhiệm vụ {item.number}",
+                        activity=item.activity, product=item.product, lead_text=item.lead,
+                        coord_text=item.coord, deadline_raw=deadline.raw, deadline_kind=deadline.kind,
+                        deadline_start=deadline.start, deadline_end=deadline.end,
+                        deadline_recurrence=deadline.recurrence, budget=item.budget)
+            session.add(task)
+            _add_agencies(session, task, item.lead, "lead", agency_cache)
+            _add_agencies(session, task, item.coord, "coord", agency_cache)
+            new_tasks.setdefault((parsed_area.numeral, item.number), task)
+    for target in parsed.targets:
+        session.add(Indicator(plan=plan, code=target.code, name=target.name, unit_of_measure=target.unit[:32],
+                              area_code=target.area_code, target=target.value, target_text=target.text))
+    session.flush()
+
+    if existing is not None:
+        _carry_updates(session, parsed, existing, old_tasks, new_tasks)
+    session.add(AuditEntry(actor=user or "system", action="plan.replace" if existing is not None else "plan.import",
+                           entity="plan", entity_id=str(plan.id), old=None,
+                           new={"unit": unit_code, "year": year, "file": filename, "sha256": sha256,
+                                "areas": len(parsed.areas), "tasks": position, "targets": len(parsed.targets)}))
+    session.flush()
+    return plan
+
+
+def _add_agencies(session: Session, task: Task, cell: str, role: str, cache: dict[str, Any]) -> None:
+    seen: set[int] = set()
+    for name in agencies.split_agencies(cell):
+        agency = cache.get(name)
+        if agency is None:
+            agency = cache[name] = agencies.get_or_create(session, name)
+        if agency.id in seen:
+            continue
+        seen.add(agency.id)
+        session.add(TaskAgency(task=task, agency=agency, role=role))
+
+
+def _carry_updates(session: Session, parsed: ParsedPlan, existing: Plan, old_tasks: dict[tuple[str, str], int],
+                   new_tasks: dict[tuple[str, str], Task]) -> None:
+    moved = 0
+    for key, old_id in old_tasks.items():
+        new = new_tasks.get(key)
+        if new is None:
+            continue
+        result = session.execute(update(StatusUpdate).where(StatusUpdate.task_id == old_id)
+                                 .values(task_id=new.id).execution_options(synchronize_session=False))
+        moved += result.rowcount or 0
+    lost = session.scalar(select(func.count(StatusUpdate.id)).join(Task)
+                          .where(Task.plan_id == existing.id)) or 0
+    for task in existing.tasks:
+        session.expire(task, ["updates"])
+    session.delete(existing)
+    session.flush()
+    if moved:
+        parsed.warnings.append(f"Đã chuyển {moved} cập nhật tiến độ sang các nhiệm vụ tương ứng của kế hoạch mới.")
+    if lost:
+        parsed.warnings.append(f"Đã xóa {lost} cập nhật tiến độ của các nhiệm vụ không còn trong kế hoạch mới.")
+
+
+def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", filename: str | None, unit_code: str,
+               year: int, registry: "PluginRegistry", settings: "Settings | None" = None, replace: bool = False,
+               user: str = "") -> tuple[Plan, ParsedPlan]:
+    """Analyse a file and store it in one transaction: all of it is saved, or nothing is."""
+    from reportsvc.importing.analyse import analyse_plan
+
+    with transaction(sessions) as session:
+        find_unit(session, unit_code)  # an unknown unit is reported before the file is read
+        parsed = analyse_plan(source, filename, registry, settings, year=year)
+        plan = import_plan(session, parsed, unit_code, year, replace, user=user)
+    return plan, parsed

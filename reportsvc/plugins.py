@@ -14,7 +14,7 @@ import pluggy
 
 from reportsvc import hookspecs
 from reportsvc.errors import UserError
-from reportsvc.specs import ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
+from reportsvc.specs import AREA_PARTS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
 
 ENTRY_POINT_GROUP = "reportsvc"
 BUILTIN_PACKAGE = "reportsvc_plugins"
@@ -135,7 +135,9 @@ def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str]
             return
         try:
             pm.register(plugin, name=name)
-        except ValueError as exc:
+        except pluggy.PluginValidationError as exc:  # a hookimpl argument the spec does not have
+            raise PluginError(f"Plugin '{name}' cài đặt hook không đúng đặc tả: {exc}") from exc
+        except ValueError as exc:  # the name or the module is already registered
             raise PluginError(f"Không đăng ký được plugin '{name}': {exc}") from exc
         infos.append(PluginInfo(name, module, source, enabled=True, hooks=_hooks_of(pm, plugin)))
 
@@ -161,6 +163,7 @@ def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str]
         raise PluginError(f"Plugin '{exc.plugin}' cài đặt hook không có trong đặc tả: {exc}") from exc
 
     areas, area_owner = _declared_areas(pm, infos)
+    _check_collectors(pm, area_owner)
     indicators, indicator_owner = _declared_indicators(pm, area_owner)
     return PluginRegistry(pm, infos, sorted(areas, key=lambda a: (a.order, a.code)), indicators,
                           area_owner, indicator_owner)
@@ -176,6 +179,9 @@ def _declared_areas(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> tuple[
             if not isinstance(spec, AreaSpec):
                 raise PluginError(f"Plugin '{impl.plugin_name}': reportsvc_areas phải trả về AreaSpec, "
                                   f"nhận được {type(spec).__name__}")
+            if not spec.code.strip() or not spec.title.strip() or spec.part not in AREA_PARTS:
+                raise PluginError(f"Plugin '{impl.plugin_name}': lĩnh vực '{spec.code}' phải có mã, tiêu đề và "
+                                  f"phần báo cáo là một trong: {', '.join(AREA_PARTS)}")
             if spec.code in owner:
                 raise PluginError(f"Lĩnh vực '{spec.code}' được khai báo bởi cả plugin "
                                   f"'{owner[spec.code]}' và '{impl.plugin_name}'")
@@ -202,6 +208,9 @@ def _declared_indicators(pm: pluggy.PluginManager,
                 raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' có kiểu hoặc cách tổng hợp không hợp lệ")
             if spec.area not in area_owner:
                 raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' thuộc lĩnh vực chưa khai báo '{spec.area}'")
+            problem = bounds_problem(spec)
+            if problem:
+                raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' {problem}")
             owner[spec.code] = name
             indicators[spec.code] = spec
     for spec in indicators.values():
@@ -209,6 +218,30 @@ def _declared_indicators(pm: pluggy.PluginManager,
             raise PluginError(f"Plugin '{owner[spec.code]}': chỉ tiêu '{spec.code}' tổng hợp theo tỷ lệ "
                               f"nhưng thiếu chỉ tiêu tử số/mẫu số")
     return indicators, owner
+
+
+def bounds_problem(spec: IndicatorSpec) -> str:
+    """Return why an indicator's declared bounds or default target are inconsistent ("" if they are fine)."""
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None and low > high:
+        return f"có giá trị nhỏ nhất ({low}) lớn hơn giá trị lớn nhất ({high})"
+    if spec.value_type == "percent" and ((low is not None and low < 0) or (high is not None and high > 100)):
+        return "kiểu tỷ lệ (percent) chỉ nhận giới hạn trong khoảng 0–100; dùng kiểu 'number' cho tốc độ tăng, giảm"
+    if spec.value_type == "count" and low is not None and low < 0:
+        return "kiểu số lượng (count) không nhận giá trị âm"
+    target = spec.default_target
+    if target is not None and ((low is not None and target < low) or (high is not None and target > high)):
+        return f"có chỉ tiêu mặc định ({target}) nằm ngoài giới hạn khai báo"
+    return ""
+
+
+def _check_collectors(pm: pluggy.PluginManager, area_owner: dict[str, str]) -> None:
+    """Refuse a plugin that declares an area but does not implement the collect hook."""
+    collectors = {impl.plugin_name for impl in pm.hook.reportsvc_collect_section.get_hookimpls()}
+    for code, name in area_owner.items():
+        if name not in collectors:
+            raise PluginError(f"Plugin '{name}' khai báo lĩnh vực '{code}' nhưng không cài đặt "
+                              f"reportsvc_collect_section")
 
 
 def _call_declaration(plugin_name: str, function: Callable[[], Any], hook: str) -> list[Any]:

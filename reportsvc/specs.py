@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ROLLUPS = ("sum", "mean", "ratio", "none")
-VALUE_TYPES = ("percent", "count", "number")
+VALUE_TYPES = ("percent", "count", "number")  # a share 0–100 | a whole number ≥ 0 | any number
+AREA_PARTS = ("results", "direction")
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class AreaSpec:
     order: int  # position in section II of the report (standard areas: 10, 20, … 70)
     aliases: tuple[str, ...] = ()  # heading texts that map to this area on import
     lead_agency: str = ""
-    part: str = "results"  # "direction": report part I (chỉ đạo, điều hành); "results": a subsection of part II
+    part: str = "results"  # one of AREA_PARTS: "results" (a subsection of part II) or "direction" (part I)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
         written = re.search(r"\bnam (\d{4})\b", fold(plan.title))
         if written and int(written.group(1)) != year:
             plan.warnings.append(f"Tiêu đề kế hoạch ghi năm {written.group(1)}, khác với năm nhập {year}.")
-    plan.targets = extract_targets(_target_sources(plan, blocks, areas), indicators)
+    plan.targets = extract_targets(_target_sources(plan, blocks, areas), indicators, areas)
     return plan
 
 

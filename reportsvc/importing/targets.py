@@ -27,7 +27,7 @@ _NUMBER = r"\d+(?:[.,]\d+)*"
 _PERCENT = re.compile(rf"(?<![\d/.,])(?P<num>{_NUMBER})\s*%")
 _COUNT = re.compile(
     rf"(?:đạt|tối thiểu|ít nhất|giảm|tăng|thêm|có|từ|trên|phấn đấu|khoảng|tổ chức)\s+(?:có\s+|từ\s+)?"
-    rf"(?P<num>{_NUMBER})(?![\d/%.,]|\s*%)\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)",
+    rf"(?P<num>{_NUMBER})(?:\s*(?:đến|-)\s*{_NUMBER})?(?![\d/%.,]|\s*%)\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)",
     re.IGNORECASE)
 _LEADING_COUNT = re.compile(rf"^(?P<num>\d{{1,6}})(?![\d/%.,])\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _ITEM_LABEL = re.compile(r"^\s*(?:[-+•]\s*)?\d+(?:\.\d+)*\.?\s+")
@@ -122,28 +122,49 @@ def section_texts(paragraphs: list[str], areas: list[AreaSpec]) -> list[tuple[st
     return out
 
 
-def extract_targets(sources: list[tuple[str, str | None]], indicators: dict[str, IndicatorSpec]) -> list[ParsedTarget]:
-    """Turn (text, area code) sources into targets, one per clause with a target number."""
+def _duplicate(clause: str, value: float, accepted: list[tuple[float, set[str]]]) -> bool:
+    """Return True when an accepted clause has the same number and mostly the same words."""
+    tokens = set(words(clause).split())
+    for other_value, other in accepted:
+        if other_value == value and tokens and other:
+            if len(tokens & other) / len(tokens | other) >= 0.5:
+                return True
+    return False
+
+
+def extract_targets(sources: list[tuple[str, str | None]], indicators: dict[str, IndicatorSpec],
+                    areas: Iterable[AreaSpec] = ()) -> list[ParsedTarget]:
+    """Turn (text, area code) sources into targets, one per clause with a target number.
+
+    A clause repeating an earlier one (same number, mostly the same words, as when a plan lists
+    its chỉ tiêu both in the text and in the table) is skipped.
+    """
     targets: list[ParsedTarget] = []
     used: set[str] = set()
-    seen: set[str] = set()
+    accepted: list[tuple[float, set[str]]] = []
+    area_specs = list(areas)
     generated = 0
     for text, area_code in sources:
         for clause in clauses(text):
             numbers = find_numbers(clause)
-            if not numbers or words(clause) in seen:
+            if not numbers:
                 continue
-            seen.add(words(clause))
             spec, position = _best_indicator(clause, indicators.values())
-            if spec is not None and spec.code not in used:
+            if spec is not None:
                 wanted = [n for n in numbers if n.percent == (spec.unit == "%")] or numbers
-                number = min(wanted, key=lambda n: (abs(n.start - position), n.start < position))
+                first = min(wanted, key=lambda n: (abs(n.start - position), n.start < position))
+            else:
+                first = numbers[0]
+            if _duplicate(clause, first.value, accepted):
+                continue
+            accepted.append((first.value, set(words(clause).split())))
+            if spec is not None and spec.code not in used:
                 used.add(spec.code)
-                targets.append(ParsedTarget(spec.code, spec.name, clause, number.value,
+                targets.append(ParsedTarget(spec.code, spec.name, clause, first.value,
                                             spec.unit, spec.area, matched=True))
                 continue
             generated += 1
-            code = f"KH_{generated:02d}"
-            number = numbers[0]
-            targets.append(ParsedTarget(code, clause[:500], clause, number.value, number.unit, area_code))
+            guess = match_area(clause, area_specs) if area_code is None else None
+            targets.append(ParsedTarget(f"KH_{generated:02d}", clause[:500], clause, first.value, first.unit,
+                                        area_code or (guess.code if guess else None)))
     return targets

@@ -1,0 +1,377 @@
+"""Plan import (issue 4): the seed layouts as DOCX, XLSX and CSV, dry-run counts, storage, replace, CLI.
+
+Expected counts were taken by hand from the seed files (shared/seeds/): the numbers of the TT/STT
+column between one area heading and the next.
+
+- 000 Hải Dương 2024: STT 1–15 under I, 16–30 under II, 31–44 under III, 45–50 under IV,
+  51–60 under V, 61–69 under VI, 70–83 under VII (the unnumbered row after 72 continues 72).
+- 001 Hà Tĩnh 2024, appendix: TT restarts at 1 in every area: I 1–7, II 1–4, III 1–11, IV 1–3,
+  V 1–4, VI 1–4; VII has no item of its own, its sub-areas A 1–6 and B 1–9.
+- 004 Hải Phòng 2024, list: I 1–10, II 11–19, III 20–32, IV 33–38, V 39–42, VI 43–48, VII 49–57
+  (sub-rows "- Thành phố" … and the unnumbered row after 35 belong to their item).
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from reportsvc import agencies
+from reportsvc.cli import main
+from reportsvc.cli_plan import plan as plan_group
+from reportsvc.importing import PlanImportError, analyse_plan, import_plan, run_import
+from reportsvc.importing.areas import match_area
+from reportsvc.importing.readers import read_blocks
+from reportsvc.importing.targets import find_numbers
+from reportsvc.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency,
+                              Unit)
+from reportsvc.specs import AreaSpec
+from tests import seed_fixtures
+
+if "plan" not in main.commands:  # the lead registers it in reportsvc/cli.py
+    main.add_command(plan_group)
+
+EXPECTED = {
+    "000": [
+        ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", 15, "I"),
+        ("II", "CẢI CÁCH THỂ CHẾ", 15, "II"),
+        ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", 14, "III"),
+        ("IV", "CẢI CÁCH TỔ CHỨC BỘ MÁY HÀNH CHÍNH NHÀ NƯỚC", 6, "IV"),
+        ("V", "CẢI CÁCH CHẾ ĐỘ CÔNG VỤ", 10, "V"),
+        ("VI", "CẢI CÁCH TÀI CHÍNH CÔNG", 9, "VI"),
+        ("VII", "XÂY DỰNG CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", 14, "VII"),
+    ],
+    "001": [
+        ("I", "CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH CCHC", 7, "I"),
+        ("II", "CẢI CÁCH THỂ CHẾ", 4, "II"),
+        ("III", "CẢI CÁCH TTHC VÀ THỰC HIỆN CƠ CHẾ MỘT CỬA, MỘT CỬA LIÊN THÔNG", 11, "III"),
+        ("IV", "CẢI CÁCH TỔ CHỨC BỘ MÁY", 3, "IV"),
+        ("V", "CẢI CÁCH CHẾ ĐỘ CÔNG VỤ", 4, "V"),
+        ("VI", "CẢI CÁCH TÀI CHÍNH CÔNG", 4, "VI"),
+        ("VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ VÀ ÁP DỤNG ISO", 0, "VII"),
+        ("VII.A", "Xây dựng và phát triển chính quyền điện tử, chính quyền số", 6, "VII"),
+        ("VII.B", "Áp dụng ISO 9001:2015 trong hoạt động của đơn vị", 9, None),
+    ],
+    "004": [
+        ("I", "Chỉ đạo điều hành, kiểm tra và tuyên truyền", 10, "I"),
+        ("II", "Cải cách thể chế", 9, "II"),
+        ("III", "Cải cách thủ tục hành chính", 13, "III"),
+        ("IV", "Cải cách tổ chức bộ máy", 6, "IV"),
+        ("V", "Cải cách chế độ công vụ", 4, "V"),
+        ("VI", "Cải cách tài chính công", 6, "VI"),
+        ("VII", "Xây dựng Chính quyền điện tử, Chính quyền số", 9, "VII"),
+    ],
+}
+TOTALS = {"000": 83, "001": 48, "004": 57}
+FORMATS = ("docx", "xlsx", "csv")
+
+
+@lru_cache(maxsize=None)
+def fixture_bytes(seed: str, fmt: str) -> bytes:
+    """Return a seed fixture, built once per test session."""
+    return seed_fixtures.build(seed, fmt)
+
+
+@pytest.fixture(scope="module")
+def registry():  # noqa: ANN201 - a PluginRegistry, or a stand-in before the plugins are installed
+    """Return the registry of the built-in area plugins (or AreaSpecs of the seven standard areas)."""
+    try:
+        from reportsvc.plugins import build_registry
+
+        return build_registry()
+    except Exception:  # noqa: BLE001 - plugins package not installed yet
+        titles = ["Công tác chỉ đạo, điều hành cải cách hành chính", "Cải cách thể chế",
+                  "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy hành chính nhà nước",
+                  "Cải cách chế độ công vụ", "Cải cách tài chính công",
+                  "Xây dựng và phát triển chính quyền điện tử, chính quyền số"]
+        codes = ["I", "II", "III", "IV", "V", "VI", "VII"]
+        return SimpleNamespace(areas=[AreaSpec(c, t, 10 * (i + 1)) for i, (c, t) in enumerate(zip(codes, titles))],
+                               indicators={})
+
+
+def write_fixture(folder: Path, seed: str, fmt: str) -> Path:
+    """Write a seed fixture file and return its path."""
+    path = folder / f"ke_hoach_{seed}.{fmt}"
+    path.write_bytes(fixture_bytes(seed, fmt))
+    return path
+
+
+def add_unit(services, code: str = "HT") -> None:  # noqa: ANN001
+    """Create the unit plans are imported for."""
+    with services.transaction() as session:
+        session.add(Unit(code=code, name="Tỉnh Hà Tĩnh", kind="tinh", place="Hà Tĩnh"))
+
+
+def table_counts(services) -> dict[str, int]:  # noqa: ANN001
+    """Return the row count of every table plan import writes to."""
+    with services.sessions() as session:
+        return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                for model in (Plan, PlanArea, Task, TaskAgency, Indicator, Agency, StatusUpdate, AuditEntry)}
+
+
+def invoke(runner: CliRunner, *args: str):  # noqa: ANN201
+    """Run ``reportsvc ARGS``."""
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Dry run: the per-area counts of every seed layout in every format
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("seed", sorted(EXPECTED))
+def test_dry_run_counts(seed: str, fmt: str, registry) -> None:  # noqa: ANN001
+    parsed = analyse_plan(fixture_bytes(seed, fmt), f"ke_hoach.{fmt}", registry, year=2024)
+    summary = parsed.summary()
+    assert list(summary) == ["total_rows", "areas", "warnings"]
+    assert summary["areas"] == [{"code": c, "title": t, "rows": n} for c, t, n, _ in EXPECTED[seed]]
+    assert summary["total_rows"] == TOTALS[seed] == sum(n for _, _, n, _ in EXPECTED[seed])
+    assert [a.area_code for a in parsed.areas] == [code for *_, code in EXPECTED[seed]]
+
+
+def test_unknown_area_is_custom_with_warning(registry) -> None:  # noqa: ANN001
+    parsed = analyse_plan(fixture_bytes("001", "docx"), "ha_tinh.docx", registry, year=2024)
+    assert parsed.warnings == ["Lĩnh vực 'VII.B. Áp dụng ISO 9001:2015 trong hoạt động của đơn vị' không khớp "
+                               "với lĩnh vực nào đã khai báo; được giữ là lĩnh vực riêng."]
+    assert parsed.title == "KHUNG NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH TRỌNG TÂM NĂM 2024"
+
+
+def test_sub_area_matches_an_iso_plugin_alias(registry) -> None:  # noqa: ANN001
+    iso = AreaSpec("ISO9001", "Áp dụng ISO 9001", 80, aliases=("ISO 9001",))
+    extended = SimpleNamespace(areas=[*registry.areas, iso], indicators={})
+    parsed = analyse_plan(fixture_bytes("001", "xlsx"), "ha_tinh.xlsx", extended, year=2024)
+    assert {a.numeral: a.area_code for a in parsed.areas}["VII.B"] == "ISO9001"
+    assert {a.numeral: a.area_code for a in parsed.areas}["VII"] == "VII"  # "chính quyền điện tử" is longer
+    assert parsed.warnings == []
+
+
+def test_areas_are_matched_by_title_not_numeral(registry) -> None:  # noqa: ANN001
+    assert match_area("CẢI CÁCH TTHC VÀ THỰC HIỆN CƠ CHẾ MỘT CỬA, MỘT CỬA LIÊN THÔNG", registry.areas).code == "III"
+    assert match_area("Xây dựng Chính quyền điện tử, Chính quyền số", registry.areas).code == "VII"
+    assert match_area("CẢI CÁCH TỔ CHỨC BỘ MÁY", registry.areas).code == "IV"
+    assert match_area("Triển khai thực hiện phân cấp quản lý nhà nước", registry.areas) is None
+
+
+def test_docx_reader_resolves_merged_cells() -> None:
+    blocks = read_blocks(fixture_bytes("004", "docx"), "docx", "x.docx")
+    tables = [b for b in blocks if b.kind == "table"]
+    assert len(tables) >= 10  # the list is split over pages
+    heading = next(r for r in tables[0].rows if r.cells[0].startswith("I. Chỉ đạo"))
+    assert len(set(heading.cells)) == 1 and heading.copies[1:] == [True] * 5  # same text in every cell
+    item_one = [r for r in tables[0].rows if r.cells[0] == "1"]
+    assert len(item_one) == 1  # the TT cell merged down over the sub-rows is read once
+    assert any(b.kind == "para" and b.text == "VI. Cải cách tài chính công" for b in blocks)
+
+
+def test_item_text_is_merged_and_labels_dropped(registry) -> None:  # noqa: ANN001
+    hai_duong = analyse_plan(fixture_bytes("000", "docx"), "hd.docx", registry, year=2024)
+    first = hai_duong.areas[0].items
+    assert first[3].number == "4"
+    assert first[3].title == first[2].title == "Ban hành các văn bản về công tác tuyên truyền CCHC trên địa bàn tỉnh"
+    assert first[3].activity.startswith("Xây dựng Chương trình phối hợp")
+    item_72 = hai_duong.areas[6].items[2]
+    assert item_72.number == "72" and item_72.activity.endswith("Tích hợp Hệ thống thông tin giải quyết TTHC tỉnh "
+                                                                 "lên ứng dụng Công dân số")
+    hai_phong = analyse_plan(fixture_bytes("004", "xlsx"), "hp.xlsx", registry, year=2024)
+    one = hai_phong.areas[0].items[0]
+    assert one.title.split("\n") == ["Ban hành Kế hoạch cải cách hành chính năm 2024", "- Thành phố",
+                                     "- Các sở, ban, ngành, Ủy ban nhân dân quận, huyện",
+                                     "- Ủy ban nhân dân các xã, phường, thị trấn"]
+    assert one.deadline.split("\n") == ["Tháng 12/2023", "Trước ngày 25/01/2024", "Trước ngày 31/01/2024"]
+    ha_tinh = analyse_plan(fixture_bytes("001", "docx"), "ht.docx", registry, year=2024)
+    item = ha_tinh.areas[0].items[0]
+    assert item.title.count("\n") == 3 and item.title.startswith("2.1. Ban hành")
+    assert "3.6. Các văn bản triển khai các hội nghị" in item.activity
+
+
+def test_targets_from_chi_tieu_text(registry) -> None:  # noqa: ANN001
+    assert [(n.value, n.unit) for n in find_numbers("Phần đầu năm 2024, giảm 28 biên chế công chức")] == \
+        [(28.0, "biên chế")]
+    assert [(n.value, n.unit) for n in find_numbers("tỷ lệ nộp hồ sơ trực tuyến đạt 70%")] == [(70.0, "%")]
+    assert [(n.value, n.unit) for n in find_numbers("Tối thiểu 80% TTHC có yêu cầu nghĩa vụ tài chính")] == \
+        [(80.0, "%")]
+    assert [n.value for n in find_numbers("Giảm tối thiểu 2,5% chi theo Nghị định số 60/2021/NĐ-CP")] == [2.5]
+    parsed = analyse_plan(fixture_bytes("001", "docx"), "ht.docx", registry, year=2024)
+    targets = {t.code: t for t in parsed.targets}
+    if registry.indicators:
+        assert targets["TTHC_TY_LE_TRUC_TUYEN"].value == 70
+        assert targets["BM_GIAM_BIEN_CHE_CC"].value == 28
+        assert targets["BM_GIAM_BIEN_CHE_VC"].value == 531
+        assert targets["TTHC_THANH_TOAN_TRUC_TUYEN"].value == 80
+        assert targets["CD_KIEM_TRA"].value == 35
+    assert len(targets) == len(parsed.targets)
+
+
+# ------------------------------------------------------------------------------------------
+# Storing
+# ------------------------------------------------------------------------------------------
+
+def test_import_stores_plan_tasks_agencies_and_targets(services, registry) -> None:  # noqa: ANN001
+    add_unit(services)
+    stored, parsed = run_import(services.sessions, fixture_bytes("000", "docx"), "ke_hoach_hai_duong.docx", "HT",
+                                2024, services.registry, services.settings, user="tester")
+    with services.sessions() as session:
+        plan = session.get(Plan, stored.id)
+        assert (plan.year, plan.year_end, plan.imported_by) == (2024, 2024, "tester")
+        assert plan.source_filename == "ke_hoach_hai_duong.docx" and plan.source_sha256 == parsed.sha256
+        assert len(plan.source_sha256) == 64
+        assert [(a.numeral, a.area_code, len(a.tasks)) for a in plan.areas] == \
+            [(c, code, n) for c, _, n, code in EXPECTED["000"]]
+        assert len(plan.tasks) == 83 and [t.position for t in plan.tasks] == list(range(1, 84))
+        first = plan.tasks[0]
+        assert (first.number, first.deadline_raw, first.deadline_kind) == ("1", "Quý IV/2023", "window")
+        assert str(first.deadline_end) == "2023-12-31"
+        assert [(ta.agency.name, ta.role) for ta in first.agencies] == \
+            [("Sở Nội vụ", "lead"), ("Các sở, ban, ngành liên quan", "coord")]
+        fifth = plan.tasks[4]
+        assert fifth.deadline_kind == "continuous"
+        assert sorted(ta.agency.name for ta in fifth.agencies if ta.role == "coord") == \
+            ["Sở Nội vụ", "Văn phòng UBND tỉnh"]
+        second = plan.tasks[1]
+        assert (second.deadline_kind, second.deadline_recurrence, str(second.deadline_end)) == \
+            ("recurrence", "quarterly", "2024-12-20")
+        pttt = session.scalar(select(Agency).where(Agency.name == "Đài Phát thanh - Truyền hình tỉnh"))
+        assert pttt is not None and any(a.alias == "Đài PTTH tỉnh" for a in pttt.aliases)
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "plan.import")).one()
+        assert audit.new["tasks"] == 83 and audit.actor == "tester"
+
+
+def test_import_ha_tinh_keeps_activities_and_targets(services) -> None:  # noqa: ANN001
+    add_unit(services)
+    stored, parsed = run_import(services.sessions, fixture_bytes("001", "xlsx"), "ha_tinh.xlsx", "HT", 2024,
+                                services.registry, services.settings)
+    with services.sessions() as session:
+        plan = session.get(Plan, stored.id)
+        assert len(plan.tasks) == 48
+        assert [a.numeral for a in plan.areas] == [c for c, *_ in EXPECTED["001"]]
+        assert plan.areas[-1].area_code is None and plan.areas[-1].title.startswith("Áp dụng ISO")
+        task = plan.tasks[0]
+        assert task.objective.startswith("1.1. Nâng cao chất lượng")
+        assert task.activity.count("\n") >= 4 and task.budget == "Theo dự toán được cấp"
+        targets = {i.code: i for i in plan.targets}
+        assert len(targets) == len(parsed.targets) > 10
+        assert targets["TTHC_TY_LE_TRUC_TUYEN"].target == 70.0
+        assert targets["BM_GIAM_BIEN_CHE_CC"].target == 28.0
+        assert targets["TTHC_TY_LE_TRUC_TUYEN"].area_code == "III"
+        lead_names = {ta.agency.name for t in plan.tasks for ta in t.agencies if ta.role == "lead"}
+        assert "Sở Thông tin và Truyền thông" in lead_names and "Sở TTTT" not in lead_names
+        assert "Văn phòng UBND tỉnh" in lead_names and "VP UBND tỉnh" not in lead_names
+
+
+def test_import_again_is_refused_then_replaced_without_duplicates(services) -> None:  # noqa: ANN001
+    add_unit(services)
+    stored, _ = run_import(services.sessions, fixture_bytes("004", "docx"), "hp.docx", "HT", 2024,
+                           services.registry, services.settings)
+    with services.transaction() as session:
+        task = session.scalars(select(Task).where(Task.plan_id == stored.id, Task.number == "5")).one()
+        session.add(StatusUpdate(task=task, period_key="2024-Q1", status="in_progress", result="Đang làm"))
+    before = table_counts(services)
+    with pytest.raises(PlanImportError, match="đã có kế hoạch năm 2024.*--replace"):
+        run_import(services.sessions, fixture_bytes("004", "xlsx"), "hp.xlsx", "HT", 2024, services.registry)
+    assert table_counts(services) == before
+    replaced, parsed = run_import(services.sessions, fixture_bytes("004", "xlsx"), "hp.xlsx", "HT", 2024,
+                                  services.registry, replace=True)
+    after = table_counts(services)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items() if k != "audit_log"}
+    assert after["audit_log"] == before["audit_log"] + 1
+    assert "Đã chuyển 1 cập nhật tiến độ" in parsed.warnings[-1]
+    with services.sessions() as session:
+        plans = session.scalars(select(Plan)).all()
+        assert [p.id for p in plans] == [replaced.id] and plans[0].source_filename == "hp.xlsx"
+        update = session.scalars(select(StatusUpdate)).one()
+        assert (update.task.plan_id, update.task.number, update.result) == (replaced.id, "5", "Đang làm")
+
+
+def test_failure_leaves_database_exactly_as_it_was(services, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    add_unit(services)
+    before = table_counts(services)
+    calls = {"n": 0}
+    real = agencies.get_or_create
+
+    def failing(session, name):  # noqa: ANN001, ANN202
+        calls["n"] += 1
+        if calls["n"] > 40:
+            raise RuntimeError("hỏng giữa chừng")
+        return real(session, name)
+
+    monkeypatch.setattr(agencies, "get_or_create", failing)
+    with pytest.raises(RuntimeError):
+        run_import(services.sessions, fixture_bytes("000", "xlsx"), "hd.xlsx", "HT", 2024, services.registry)
+    assert calls["n"] > 40
+    assert table_counts(services) == before
+
+
+def test_unknown_unit(services) -> None:  # noqa: ANN001
+    with pytest.raises(PlanImportError, match="Không tìm thấy đơn vị 'XX'"):
+        run_import(services.sessions, fixture_bytes("004", "csv"), "hp.csv", "XX", 2024, services.registry)
+    with services.transaction() as session:
+        parsed = analyse_plan(fixture_bytes("004", "csv"), "hp.csv", services.registry)
+        with pytest.raises(PlanImportError, match="Không tìm thấy đơn vị 'XX'"):
+            import_plan(session, parsed, "XX", 2024, False, "hp.csv", parsed.sha256, "tester")
+
+
+def test_web_upload_can_pass_a_path(tmp_path: Path, registry) -> None:  # noqa: ANN001
+    path = write_fixture(tmp_path, "004", "csv")
+    parsed = analyse_plan(path, None, registry, year=2024)
+    assert parsed.filename == path.name and parsed.total_rows == 57 and parsed.kind == "csv"
+    plain = analyse_plan(seed_fixtures.to_csv(seed_fixtures.hai_phong(), bom=False, delimiter=";"), "hp.csv",
+                         registry)
+    assert plain.summary()["areas"] == parsed.summary()["areas"]
+
+
+# ------------------------------------------------------------------------------------------
+# Command line
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("seed", "fmt"), [("000", "docx"), ("001", "xlsx"), ("004", "docx"), ("004", "csv")])
+def test_cli_dry_run_json_prints_exactly_the_summary(runner: CliRunner, services, tmp_path: Path,  # noqa: ANN001
+                                                     seed: str, fmt: str) -> None:
+    add_unit(services)
+    before = table_counts(services)
+    path = write_fixture(tmp_path, seed, fmt)
+    result = invoke(runner, "plan", "import", str(path), "--unit", "HT", "--year", "2024", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed == analyse_plan(path, None, services.registry, year=2024).summary()
+    assert [(a["code"], a["rows"]) for a in printed["areas"]] == [(c, n) for c, _, n, _ in EXPECTED[seed]]
+    assert table_counts(services) == before
+
+
+def test_cli_import_then_refuse_then_replace(runner: CliRunner, services, tmp_path: Path) -> None:  # noqa: ANN001
+    add_unit(services)
+    path = write_fixture(tmp_path, "000", "docx")
+    result = invoke(runner, "plan", "import", str(path), "--unit", "HT", "--year", "2024")
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập kế hoạch năm 2024" in result.output and "Tổng số nhiệm vụ: 83" in result.output
+    before = table_counts(services)
+    again = invoke(runner, "plan", "import", str(path), "--unit", "HT", "--year", "2024")
+    assert again.exit_code == 2
+    assert again.stderr.strip().count("\n") == 0 and "--replace" in again.stderr
+    assert table_counts(services) == before
+    replaced = invoke(runner, "plan", "import", str(path), "--unit", "HT", "--year", "2024", "--replace", "--json")
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(replaced.stdout)["total_rows"] == 83
+    with services.sessions() as session:
+        assert session.scalar(select(func.count(Plan.id))) == 1
+        assert session.scalar(select(func.count(Task.id))) == 83
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--unit", "XX", "--year", "2024"), "Không tìm thấy đơn vị 'XX'"),
+    (("--year", "2024"), "Thiếu tùy chọn --unit"),
+    (("--unit", "HT"), "Thiếu tùy chọn --year"),
+    (("--unit", "HT", "--year", "hai nghìn"), "Năm không hợp lệ"),
+])
+def test_cli_bad_arguments(runner: CliRunner, services, tmp_path: Path, args: tuple[str, ...],  # noqa: ANN001
+                           message: str) -> None:
+    add_unit(services)
+    path = write_fixture(tmp_path, "004", "csv")
+    result = invoke(runner, "plan", "import", str(path), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert table_counts(services)["plans"] == 0

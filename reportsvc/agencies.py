@@ -88,14 +88,9 @@ def canonical_name(text: str) -> str:
     return _ALIAS_KEYS.get(fold(name), name)
 
 
-def split_agencies(cell: str) -> list[str]:
-    """Split an agency cell into canonical names.
-
-    Splits on ";", line breaks, and a comma that starts another agency's name ("Sở Nội vụ,
-    Sở Tư pháp"); never on the commas inside a name ("Sở Lao động, Thương binh và Xã hội").
-    Leading list marks ("- ", "+ ") are dropped.
-    """
-    names = []
+def split_written(cell: str) -> list[str]:
+    """Split an agency cell into the names as written (not canonicalised), see ``split_agencies``."""
+    written: list[str] = []
     for chunk in _SPLIT.split(nfc(cell or "")):
         parts: list[str] = []
         for part in _HEAD_SPLIT.split(chunk.strip().lstrip("-–+• ").strip()):
@@ -105,11 +100,24 @@ def split_agencies(cell: str) -> list[str]:
             else:
                 parts.append(part)
         for part in parts:
-            part = part.strip().lstrip("-–+• ").strip()
+            part = collapse(part.strip().lstrip("-–+• ")).strip(" -–.;,")
             if part:
-                name = canonical_name(part)
-                if name and name not in names:
-                    names.append(name)
+                written.append(part)
+    return written
+
+
+def split_agencies(cell: str) -> list[str]:
+    """Split an agency cell into canonical names.
+
+    Splits on ";", line breaks, and a comma that starts another agency's name ("Sở Nội vụ,
+    Sở Tư pháp"); never on the commas inside a name ("Sở Lao động, Thương binh và Xã hội").
+    Leading list marks ("- ", "+ ") are dropped.
+    """
+    names: list[str] = []
+    for part in split_written(cell):
+        name = canonical_name(part)
+        if name and name not in names:
+            names.append(name)
     return names
 
 

@@ -17,7 +17,7 @@ from reportsvc.plugins import PluginError, PluginRegistry
 from reportsvc.reportmodel import (AnnexTable, AreaSection, Chart, ChartSeries, Header, PeriodInfo, Report,
                                    Signature)
 from reportsvc.status import CLASSES
-from reportsvc.unitsettings import settings_of
+from reportsvc.unitsettings import KIND_NAMES, settings_of
 
 
 @dataclass
@@ -157,14 +157,25 @@ def completeness_annex(session: Session, context: CollectContext) -> AnnexTable:
             .where(Task.plan_id == plan.id, TaskAgency.role == "lead", StatusUpdate.period_key.in_(in_window))))
         rows += [[name, "Cơ quan chủ trì", "Đã báo cáo" if agency_id in reported else "Chưa báo cáo"]
                  for agency_id, name in leads]
-    for child in context.unit.children:
+    for unit, level in _descendants(context.unit):
+        subtree = [u.id for u, _ in _descendants(unit)] + [unit.id]
         has_values = session.scalar(select(IndicatorValue.id).where(
-            IndicatorValue.unit_id == child.id, IndicatorValue.period_key.in_(in_window)).limit(1))
+            IndicatorValue.unit_id.in_(subtree), IndicatorValue.period_key.in_(in_window)).limit(1))
         has_status = session.scalar(select(StatusUpdate.id).join(Task).join(Plan).where(
-            Plan.unit_id == child.id, StatusUpdate.period_key.in_(in_window)).limit(1))
-        rows.append([child.name, "Đơn vị cấp dưới", "Đã báo cáo" if (has_values or has_status) else "Chưa báo cáo"])
+            Plan.unit_id.in_(subtree), StatusUpdate.period_key.in_(in_window)).limit(1))
+        kind = f"Đơn vị cấp {KIND_NAMES.get(unit.kind, unit.kind)}" + (" (trực thuộc)" if level > 1 else "")
+        rows.append([unit.name, kind, "Đã báo cáo" if (has_values or has_status) else "Chưa báo cáo"])
     return AnnexTable(key="completeness", title="Phụ lục III. Tình hình báo cáo của các cơ quan, đơn vị",
                       columns=["Cơ quan, đơn vị", "Loại", "Tình trạng báo cáo"], rows=rows, widths=[5, 2.5, 2.5])
+
+
+def _descendants(unit: Unit, level: int = 1) -> list[tuple[Unit, int]]:
+    """Return every unit below ``unit`` depth-first, with its depth (1 for direct children)."""
+    result = []
+    for child in unit.children:
+        result.append((child, level))
+        result.extend(_descendants(child, level + 1))
+    return result
 
 
 def _period_keys(session: Session) -> set[str]:

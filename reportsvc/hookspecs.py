@@ -12,6 +12,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from reportsvc.collect import CollectContext
+    from reportsvc.models import Task
     from reportsvc.reportmodel import AnnexTable, AreaSection, Chart, Report
     from reportsvc.specs import AreaSpec, IndicatorSpec
 
@@ -24,12 +25,19 @@ hookspec = pluggy.HookspecMarker("reportsvc")
 
 @hookspec
 def reportsvc_areas() -> "list[AreaSpec]":
-    """Declare the reform areas this plugin owns; called at start-up, returns a list of AreaSpec."""
+    """Declare the reform areas this plugin owns; called once at start-up, returns a list of AreaSpec.
+
+    An area code may be declared by one plugin only; a plugin that declares an area must also
+    implement ``reportsvc_collect_section``.
+    """
 
 
 @hookspec
 def reportsvc_indicators() -> "list[IndicatorSpec]":
-    """Declare the indicators of this plugin's areas; called at start-up, returns IndicatorSpecs."""
+    """Declare the indicators of this plugin's areas; called once at start-up, returns IndicatorSpecs.
+
+    Indicator codes are unique across all plugins; ``IndicatorSpec.area`` must name a declared area.
+    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -37,10 +45,12 @@ def reportsvc_indicators() -> "list[IndicatorSpec]":
 # ---------------------------------------------------------------------------------------------
 
 @hookspec
-def reportsvc_collect_section(area: "AreaSpec", context: "CollectContext") -> "AreaSection | None":
-    """Collect an area's section for ``context.unit`` and ``context.period``; return an AreaSection.
+def reportsvc_collect_section(area: "AreaSpec", context: "CollectContext") -> "AreaSection":
+    """Collect ``area``'s section for ``context.unit`` and ``context.period``; return an AreaSection.
 
-    Called only on the plugin that declared ``area``. Read from ``context.session``; never render.
+    Called only on the plugin that declared ``area``, in report order. Read from
+    ``context.session`` (or use ``reportsvc.collect.standard_section``); never render. Raising
+    or returning anything but an AreaSection fails the report with the plugin's name.
     """
 
 
@@ -49,9 +59,12 @@ def reportsvc_collect_section(area: "AreaSpec", context: "CollectContext") -> "A
 # ---------------------------------------------------------------------------------------------
 
 @hookspec
-def reportsvc_validate_status(area: "AreaSpec", task: Any, values: dict[str, Any]) -> "list[str]":
-    """Check a status update for a task of ``area`` before it is stored; return error messages.
+def reportsvc_validate_status(area: "AreaSpec | None", task: "Task",
+                              values: dict[str, Any]) -> "list[str]":
+    """Check a status update of ``task`` before it is stored; return Vietnamese error messages.
 
+    Called on every plugin, after the core checks passed. ``area`` is the task's declared area
+    (None for a custom area of the plan): check ``area.code`` to judge only your own areas.
     ``values`` holds the submitted fields: status, completed_on, result, evidence_number,
     evidence_date, evidence_title, period_key. Return an empty list to accept.
     """
@@ -60,9 +73,10 @@ def reportsvc_validate_status(area: "AreaSpec", task: Any, values: dict[str, Any
 @hookspec
 def reportsvc_validate_indicator_value(indicator: "IndicatorSpec", value: float, unit_code: str,
                                        period_key: str) -> "list[str]":
-    """Check an indicator value before it is stored; return error messages (empty to accept).
+    """Check an indicator value before it is stored; return Vietnamese error messages (empty to accept).
 
-    Called on every plugin; the core has already checked the declared type and bounds.
+    Called on every plugin, after the core checked the declared type and bounds: check
+    ``indicator.code`` to judge only your own indicators.
     """
 
 
@@ -72,4 +86,9 @@ def reportsvc_validate_indicator_value(indicator: "IndicatorSpec", value: float,
 
 @hookspec
 def reportsvc_report_extras(report: "Report", context: "CollectContext") -> "list[AnnexTable | Chart]":
-    """Contribute extra annex tables or charts to a built report; return a list (may be empty)."""
+    """Contribute extra annex tables or charts to a built report; return a list (may be empty).
+
+    Called on every plugin once the sections are collected; read ``report`` (for example
+    ``report.areas``) rather than the database. Items are appended after the built-in annexes
+    and charts, in plugin registration order.
+    """

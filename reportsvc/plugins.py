@@ -115,6 +115,18 @@ def _load_dir(folder: Path) -> list[tuple[str, ModuleType]]:
     return modules
 
 
+def plugin_names(plugins_dir: str | Path | None = None) -> list[str]:
+    """Return the names of every plugin ``build_registry`` would consider, without importing any.
+
+    Lets ``plugins disable NAME`` accept a plugin that fails to load (and so blocks start-up).
+    """
+    names = list(DEFAULT_PLUGINS) + [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    folder = Path(plugins_dir) if plugins_dir else None
+    if folder is not None and folder.is_dir():
+        names += [path.stem for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+    return list(dict.fromkeys(names))
+
+
 def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str] = (),
                    extra: Iterable[tuple[str, object]] = ()) -> PluginRegistry:
     """Build a fresh plugin manager and collect what every enabled plugin declares.

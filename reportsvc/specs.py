@@ -24,9 +24,13 @@ class AreaSpec:
 class IndicatorSpec:
     """An indicator (chỉ tiêu) an area reports on.
 
+    ``value_type`` says what a value may be before it is stored (reportsvc.validation):
+    ``percent`` a share from 0 to 100, ``count`` a whole number ≥ 0, ``number`` any number;
+    ``minimum``/``maximum`` narrow that range (None: no bound beyond the type's own).
     ``rollup`` says how a parent unit's value derives from its children's values: ``sum``,
     ``mean``, ``ratio`` (sum of ``numerator`` values over sum of ``denominator`` values, × 100)
-    or ``none`` (only the unit's own value counts).
+    or ``none`` (only the unit's own value counts). ``default_target`` is used when the plan
+    sets no target for it.
     """
 
     code: str

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -18,23 +19,78 @@ from reportsvc.services import Services, create_services
 PG_URL = os.environ.get("REPORTSVC_TEST_PG_URL", "")
 
 
+class Databases:
+    """Creates test databases from templates built once per session (migrated, or with demo data).
+
+    SQLite templates are files copied per test; PostgreSQL ones are cloned with CREATE DATABASE … TEMPLATE.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates: dict[str, str] = {}
+        self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT") if PG_URL else None
+
+    def _url(self, name: str) -> str:
+        if self.admin is None:
+            return f"sqlite:///{self.root / (name + '.sqlite3')}"
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        if self.admin is None:
+            if template:
+                shutil.copyfile(self.root / f"{template}.sqlite3", self.root / f"{name}.sqlite3")
+            return self._url(name)
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        return self._url(name)
+
+    def template(self, kind: str) -> str:
+        """Return the name of the template database of ``kind`` ("migrated" or "demo"), building it once."""
+        if kind not in self.templates:
+            name = f"tmpl_{kind}_{uuid.uuid4().hex[:8]}"
+            base = None if kind == "migrated" else self.template("migrated")
+            engine = db.make_engine(self._create(name, base))
+            if kind == "migrated":
+                db.upgrade(engine)
+            else:
+                from reportsvc.demo import load_demo
+                from reportsvc.plugins import build_registry
+
+                with db.transaction(db.session_factory(engine)) as session:
+                    load_demo(session, build_registry())
+            engine.dispose()
+            self.templates[kind] = name
+        return self.templates[kind]
+
+    def new(self, template: str | None = None) -> str:
+        """Return the URL of a fresh database, empty or cloned from a template kind."""
+        return self._create(f"t_{uuid.uuid4().hex[:12]}", self.template(template) if template else None)
+
+    def close(self) -> None:
+        """Drop every PostgreSQL database this session created."""
+        if self.admin is None:
+            return
+        with self.admin.connect() as conn:
+            names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%' "
+                                      "OR datname LIKE 'tmpl\\_%'")).scalars().all()
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """Return the session's database factory."""
+    factory = Databases(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.close()
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """Return the URL of an empty database: a throwaway PostgreSQL database if
-    REPORTSVC_TEST_PG_URL is set, otherwise a SQLite file in tmp_path."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'reportsvc.sqlite3'}"
-        return
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database_url(databases: Databases) -> str:
+    """Return the URL of an empty (not migrated) database: SQLite, or PostgreSQL when
+    REPORTSVC_TEST_PG_URL is set."""
+    return databases.new()
 
 
 @pytest.fixture
@@ -47,23 +103,26 @@ def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> d
     return values
 
 
+def _services(databases: Databases, template: str, monkeypatch: pytest.MonkeyPatch) -> Services:
+    url = databases.new(template)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return create_services(load_settings())
+
+
 @pytest.fixture
-def services(env: dict[str, str]) -> Iterator[Services]:
-    """Return Services on a migrated, empty database."""
-    result = create_services(load_settings())
-    db.upgrade(result.engine)
+def services(env: dict[str, str], databases: Databases, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+    """Return Services on a migrated, empty database (DATABASE_URL points at it too)."""
+    result = _services(databases, "migrated", monkeypatch)
     yield result
     result.engine.dispose()
 
 
 @pytest.fixture
-def demo_services(services: Services) -> Services:
-    """Return Services whose database holds the demo locality."""
-    from reportsvc.demo import load_demo
-
-    with services.transaction() as session:
-        load_demo(session, services.registry)
-    return services
+def demo_services(env: dict[str, str], databases: Databases, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+    """Return Services whose database holds the demo locality (DATABASE_URL points at it too)."""
+    result = _services(databases, "demo", monkeypatch)
+    yield result
+    result.engine.dispose()
 
 
 @pytest.fixture

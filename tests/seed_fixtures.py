@@ -228,12 +228,14 @@ def to_docx(plan: SeedPlan) -> bytes:
         table.style = "Table Grid"
         for r, cells in enumerate(rows):
             cells = (cells + [""] * plan.width)[:plan.width]
+            row = table.rows[r]
             if is_header(cells, plan.header):
-                _mark_header(table.rows[r])
+                _mark_header(row)
             span = heading_span(cells)
+            row_cells = row.cells
             for c, text in enumerate(cells):
-                if span is None or c <= span[0] or c > span[1]:
-                    _set_text(table.cell(r, c), text)
+                if text and (span is None or c <= span[0] or c > span[1]):
+                    _set_text(row_cells[c], text)
             if span is not None and span[1] > span[0]:
                 merged = table.cell(r, span[0]).merge(table.cell(r, span[1]))
                 _set_text(merged, cells[span[0]])

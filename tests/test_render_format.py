@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import docx
+import docx.document
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -26,6 +27,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from reportsvc import formatting
+from reportsvc.reportmodel import Report
 from reportsvc.render import TEMPLATE_DIR, RenderError, render, view_model
 from tests.sample_report import HOSTILE, sample_report
 
@@ -38,39 +40,46 @@ MM = Mm(1)
 # --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample():
+def sample() -> Report:
+    """The hand-built sample report."""
     return sample_report()
 
 
 @pytest.fixture(scope="module")
-def files(sample):
+def files(sample: Report) -> dict[str, bytes]:
+    """The sample rendered to DOCX, PDF and PDF/A."""
     return render(sample, ["docx", "pdf", "pdfa"])
 
 
 @pytest.fixture(scope="module")
-def document(files):
+def document(files: dict[str, bytes]) -> docx.document.Document:
+    """The rendered DOCX opened with python-docx."""
     return docx.Document(io.BytesIO(files["docx"]))
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for this module's files."""
     return tmp_path_factory.mktemp("render")
 
 
 @pytest.fixture(scope="module")
-def pdf_path(files, workdir):
+def pdf_path(files: dict[str, bytes], workdir: Path) -> Path:
+    """The rendered PDF on disk."""
     path = workdir / "report.pdf"
     path.write_bytes(files["pdf"])
     return path
 
 
 @pytest.fixture(scope="module")
-def pdf_text(pdf_path):
+def pdf_text(pdf_path: Path) -> str:
+    """The PDF's text in content-stream order."""
     return _pdftotext(pdf_path, raw=True)
 
 
 @pytest.fixture(scope="module")
-def hostile():
+def hostile() -> tuple[Report, dict[str, bytes]]:
+    """The hostile sample and its DOCX and PDF."""
     report = sample_report(hostile=True)
     return report, render(report, ["docx", "pdf"])
 
@@ -144,7 +153,8 @@ def _annex_tables(document, report):
 # The template
 # --------------------------------------------------------------------------------------------
 
-def test_committed_template_matches_a_fresh_build():
+def test_committed_template_matches_a_fresh_build() -> None:
+    """report.docx is what build_docx_template.py builds now."""
     spec = importlib.util.spec_from_file_location("build_docx_template", TEMPLATE_DIR / "build_docx_template.py")
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
@@ -159,7 +169,8 @@ def test_committed_template_matches_a_fresh_build():
 # DOCX: page, fonts, paragraphs
 # --------------------------------------------------------------------------------------------
 
-def test_docx_page_is_a4_portrait_with_official_margins(document):
+def test_docx_page_is_a4_portrait_with_official_margins(document: docx.document.Document) -> None:
+    """A4 portrait, margins top/bottom 20 mm, left 30 mm, right 15 mm."""
     section = document.sections[0]
     assert abs(section.page_width - Mm(210)) < MM and abs(section.page_height - Mm(297)) < MM
     assert abs(section.top_margin - Mm(20)) < MM and abs(section.bottom_margin - Mm(20)) < MM
@@ -167,7 +178,8 @@ def test_docx_page_is_a4_portrait_with_official_margins(document):
     assert len(document.sections) == 1
 
 
-def test_docx_page_numbers_centred_in_header_except_page_one(document):
+def test_docx_page_numbers_centred_in_header_except_page_one(document: docx.document.Document) -> None:
+    """A centred PAGE field in the header; page 1 has its own empty header."""
     section = document.sections[0]
     assert section.different_first_page_header_footer
     header = section.header._element
@@ -181,7 +193,8 @@ def test_docx_page_numbers_centred_in_header_except_page_one(document):
     assert not list(first._element.iter(qn("w:fldSimple")))
 
 
-def test_docx_fonts_are_times_new_roman_everywhere(document):
+def test_docx_fonts_are_times_new_roman_everywhere(document: docx.document.Document) -> None:
+    """Times New Roman on all four scripts, no theme font anywhere, Vietnamese language."""
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     fonts = defaults.find(qn("w:rFonts"))
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
@@ -194,7 +207,8 @@ def test_docx_fonts_are_times_new_roman_everywhere(document):
     assert defaults.find(qn("w:lang")).get(qn("w:val")) == "vi-VN"
 
 
-def test_docx_body_text_format(document):
+def test_docx_body_text_format(document: docx.document.Document) -> None:
+    """Body 13–14 pt, justified, first-line indent ≤ 1.27 cm, ≥ 6 pt after, spacing 1–1.5."""
     style = document.styles["Body Text"]
     fmt = style.paragraph_format
     assert Pt(13) <= style.font.size <= Pt(14)
@@ -208,7 +222,8 @@ def test_docx_body_text_format(document):
         assert heading.font.color.rgb is None and heading.font.color.theme_color is None
 
 
-def test_docx_sections_use_heading_and_body_styles(document, sample):
+def test_docx_sections_use_heading_and_body_styles(document: docx.document.Document, sample: Report) -> None:
+    """Sections I–V and the area subsections use the heading styles, in order."""
     styles = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "p": "Body Text"}
     by_text = {}
     for paragraph in _paragraphs(document):
@@ -231,7 +246,8 @@ def test_docx_sections_use_heading_and_body_styles(document, sample):
 # DOCX: header block, title, closing block
 # --------------------------------------------------------------------------------------------
 
-def test_docx_header_block_when_the_ubnd_issues(document):
+def test_docx_header_block_when_the_ubnd_issues(document: docx.document.Document) -> None:
+    """The two-column header block when the UBND issues the report itself."""
     table = document.tables[0]
     assert document.element.body[0] is table._tbl, "the header block comes first"
     assert len(table.columns) == 2 and _borderless(table)
@@ -257,7 +273,8 @@ def test_docx_header_block_when_the_ubnd_issues(document):
             assert paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
-def test_docx_header_block_with_parent_body_and_padded_date(sample):
+def test_docx_header_block_with_parent_body_and_padded_date(sample: Report) -> None:
+    """A parent body (not bold) above the issuing body (bold); the date keeps its zero padding."""
     report = dataclasses.replace(sample, header=dataclasses.replace(
         sample.header, parent_body="UBND tỉnh Hà Tĩnh", issuing_body="Sở Nội vụ",
         number=formatting.doc_number(3, "BC-SNV"),
@@ -271,7 +288,8 @@ def test_docx_header_block_with_parent_body_and_padded_date(sample):
     assert _lines(right)[-1] == "Hà Tĩnh, ngày 05 tháng 01 năm 2024"
 
 
-def test_docx_title_and_subject(document, sample):
+def test_docx_title_and_subject(document: docx.document.Document, sample: Report) -> None:
+    """BÁO CÁO and the subject, bold and centred, with a short rule beneath."""
     paragraphs = _paragraphs(document)
     texts = [p.text for p in paragraphs]
     kind = paragraphs[texts.index("BÁO CÁO")]
@@ -283,7 +301,8 @@ def test_docx_title_and_subject(document, sample):
     assert rule.text == "" and _has_bottom_border(rule), "short rule under the subject"
 
 
-def test_docx_closing_block(document):
+def test_docx_closing_block(document: docx.document.Document) -> None:
+    """Nơi nhận (bold italic 12 pt, list at 11 pt) beside the signature block."""
     table = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
     assert len(table.columns) == 2 and _borderless(table)
     left, right = table.rows[0].cells
@@ -302,7 +321,8 @@ def test_docx_closing_block(document):
     assert blank >= 3, "room for the signature"
 
 
-def test_docx_annex_tables_repeat_their_header_row(document, sample):
+def test_docx_annex_tables_repeat_their_header_row(document: docx.document.Document, sample: Report) -> None:
+    """Each annex starts a page and its table repeats the header row (w:tblHeader)."""
     texts = _texts(document)
     for annex, table in _annex_tables(document, sample):
         header = table.rows[0]._tr
@@ -315,14 +335,16 @@ def test_docx_annex_tables_repeat_their_header_row(document, sample):
         assert "(Kèm theo Báo cáo số 05/BC-UBND ngày 05 tháng 12 năm 2024)" in texts
 
 
-def test_docx_charts_are_inline_images(document, sample):
+def test_docx_charts_are_inline_images(document: docx.document.Document, sample: Report) -> None:
+    """Each chart is an inline picture under its title."""
     assert len(document.inline_shapes) == len(sample.charts)
     texts = _texts(document)
     for chart in sample.charts:
         assert chart.title in texts
 
 
-def test_docx_output_is_deterministic(sample, files):
+def test_docx_output_is_deterministic(sample: Report, files: dict[str, bytes]) -> None:
+    """Rendering the same report twice gives the same DOCX bytes."""
     assert render(sample, ["docx"])["docx"] == files["docx"]
 
 
@@ -330,7 +352,8 @@ def test_docx_output_is_deterministic(sample, files):
 # Same content in the DOCX and the PDF
 # --------------------------------------------------------------------------------------------
 
-def test_pdf_and_docx_carry_the_same_content(document, pdf_text, sample):
+def test_pdf_and_docx_carry_the_same_content(document: docx.document.Document, pdf_text: str, sample: Report) -> None:
+    """Every heading, paragraph and annex cell is in both the DOCX and the PDF."""
     docx_text = "\n".join(_texts(document))
     squashed = _squash(pdf_text)
     view = view_model(sample)
@@ -350,7 +373,8 @@ def test_pdf_and_docx_carry_the_same_content(document, pdf_text, sample):
             assert number in squashed
 
 
-def test_pdf_page_geometry_and_page_numbers(pdf_path):
+def test_pdf_page_geometry_and_page_numbers(pdf_path: Path) -> None:
+    """A4, the text inside the official margins, page numbers centred on top from page 2."""
     info = _run("pdfinfo", str(pdf_path))
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert _pdftotext(pdf_path, page=1).lstrip().startswith("ỦY BAN NHÂN DÂN"), "no number on page 1"
@@ -368,7 +392,8 @@ def test_pdf_page_geometry_and_page_numbers(pdf_path):
     assert number and abs((number[0][0] + number[0][2]) / 2 - (30 + 165 / 2) * point) < 3, "centred"
 
 
-def test_pdf_fonts_are_embedded(files, workdir):
+def test_pdf_fonts_are_embedded(files: dict[str, bytes], workdir: Path) -> None:
+    """pdffonts lists only embedded Times New Roman twins, in both PDF variants."""
     for name in ("pdf", "pdfa"):
         path = workdir / f"fonts-{name}.pdf"
         path.write_bytes(files[name])
@@ -380,7 +405,8 @@ def test_pdf_fonts_are_embedded(files, workdir):
             assert columns[-5] == "yes", f"font not embedded: {row}"
 
 
-def test_pdfa_variant_is_produced(files, workdir):
+def test_pdfa_variant_is_produced(files: dict[str, bytes], workdir: Path) -> None:
+    """The pdfa format is PDF/A-3b: XMP identification and an output intent."""
     path = workdir / "report-a.pdf"
     path.write_bytes(files["pdfa"])
     assert files["pdfa"].startswith(b"%PDF-1.7")
@@ -395,7 +421,8 @@ def test_pdfa_variant_is_produced(files, workdir):
 # Hostile text and errors
 # --------------------------------------------------------------------------------------------
 
-def test_hostile_text_renders_literally(hostile, workdir):
+def test_hostile_text_renders_literally(hostile: tuple[Report, dict[str, bytes]], workdir: Path) -> None:
+    """Markup and template syntax in the data come out as text in both files."""
     report, files = hostile
     document = docx.Document(io.BytesIO(files["docx"]))  # opens: the XML is well formed
     texts = _texts(document)
@@ -422,19 +449,22 @@ def test_hostile_text_renders_literally(hostile, workdir):
     assert "&49" not in squashed
 
 
-def test_docxtpl_marker_sequences_stay_literal(sample):
+def test_docxtpl_marker_sequences_stay_literal(sample: Report) -> None:
+    """docxtpl's {_{ … }_} markers and control characters in the data cannot alter the text."""
     text = "Mẫu {_{ x }_} và {_% y %_} \x01\x0c giữ nguyên"
     report = dataclasses.replace(sample, subject=text, charts=[])
     document = docx.Document(io.BytesIO(render(report, ["docx"])["docx"]))
     assert "Mẫu {_{ x }_} và {_% y %_}  giữ nguyên" in _texts(document)
 
 
-def test_unknown_format_is_a_vietnamese_render_error(sample):
+def test_unknown_format_is_a_vietnamese_render_error(sample: Report) -> None:
+    """An unknown format is refused with a Vietnamese message."""
     with pytest.raises(RenderError, match="Định dạng không được hỗ trợ: xlsx"):
         render(sample, ["docx", "xlsx"])
 
 
-def test_missing_template_is_a_render_error(sample, monkeypatch, tmp_path):
+def test_missing_template_is_a_render_error(sample: Report, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A missing DOCX template is a RenderError, not a crash."""
     from reportsvc.render import docx as docx_renderer
 
     monkeypatch.setattr(docx_renderer, "TEMPLATE", tmp_path / "missing.docx")
@@ -446,7 +476,8 @@ def test_missing_template_is_a_render_error(sample, monkeypatch, tmp_path):
 # LibreOffice opens and converts the DOCX
 # --------------------------------------------------------------------------------------------
 
-def test_libreoffice_converts_the_docx(files, workdir, sample):
+def test_libreoffice_converts_the_docx(files: dict[str, bytes], workdir: Path, sample: Report) -> None:
+    """LibreOffice headless opens the DOCX and converts it to PDF with the same layout features."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")

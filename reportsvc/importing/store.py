@@ -104,10 +104,10 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
 
 def _add_agencies(session: Session, task: Task, cell: str, role: str, cache: dict[str, Any]) -> None:
     seen: set[int] = set()
-    for name in agencies.split_agencies(cell):
-        agency = cache.get(name)
-        if agency is None:
-            agency = cache[name] = agencies.get_or_create(session, name)
+    for written in agencies.split_written(cell):
+        agency = cache.get(written)
+        if agency is None:  # get_or_create canonicalises the name and records the alias as written
+            agency = cache[written] = agencies.get_or_create(session, written)
         if agency.id in seen:
             continue
         seen.add(agency.id)

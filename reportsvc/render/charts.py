@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import textwrap
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -44,6 +45,7 @@ STATUS_COLOURS = {
 PALETTE = ("#1f4e79", "#f0a030", "#5b9bd5", "#70ad47", "#a5a5a5", "#c00000", "#7030a0")
 
 _log = logging.getLogger(__name__)
+_LOCK = threading.Lock()  # rc_context changes matplotlib's global rcParams while a chart is drawn
 
 
 @lru_cache(maxsize=1)
@@ -74,8 +76,9 @@ def _has_family(family: str) -> bool:
 
 @contextmanager
 def _style() -> Iterator[None]:
+    family = font_family()
     rc = {
-        "font.family": [font_family()],
+        "font.family": [family],
         "font.size": 10,
         "svg.hashsalt": "reportsvc",
         "svg.fonttype": "path",
@@ -83,7 +86,7 @@ def _style() -> Iterator[None]:
         "axes.spines.right": False,
         "axes.unicode_minus": True,
     }
-    with matplotlib.rc_context(rc):
+    with _LOCK, matplotlib.rc_context(rc):
         yield
 
 

@@ -9,6 +9,7 @@ as WordprocessingML (exact widths, a repeated header row) and inserted with ``{{
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import asdict
 from typing import Any
@@ -16,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import Environment, StrictUndefined
 
 from reportsvc.render import TEMPLATE_DIR, AnnexView, RenderError, ReportView, clean
 from reportsvc.render.charts import chart_png
@@ -26,6 +27,8 @@ TEXT_WIDTH_MM = 165  # A4 210 mm - left 30 mm - right 15 mm
 TWIPS_PER_MM = 1440 / 25.4
 CHART_WIDTH_MM = 160
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+_log = logging.getLogger(__name__)
 
 
 class DocxText(str):
@@ -63,8 +66,9 @@ def render_docx(view: ReportView) -> bytes:
         template.save(buffer)
     except RenderError:
         raise
-    except (TemplateError, ValueError, KeyError, OSError) as exc:
-        raise RenderError(f"Không tạo được tệp DOCX của báo cáo: {exc}") from exc
+    except Exception as exc:  # docxtpl, Jinja, lxml and matplotlib raise many kinds
+        _log.exception("DOCX rendering failed")
+        raise RenderError(f"Không tạo được tệp DOCX của báo cáo: {type(exc).__name__}: {exc}") from exc
     return normalize_zip(buffer.getvalue())
 
 

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reportsvc.render import TEMPLATE_DIR, RenderError, ReportView, clean
 from reportsvc.render.charts import chart_svg
@@ -39,8 +39,9 @@ def render_html(view: ReportView) -> str:
              "src": "data:image/svg+xml;base64," + base64.b64encode(chart_svg(chart)).decode("ascii")}
             for chart in view.charts
         ])
-    except (TemplateError, OSError) as exc:
-        raise RenderError(f"Không tạo được nội dung HTML của báo cáo: {exc}") from exc
+    except Exception as exc:  # Jinja, the file system or matplotlib (charts)
+        _log.exception("HTML rendering failed")
+        raise RenderError(f"Không tạo được nội dung HTML của báo cáo: {type(exc).__name__}: {exc}") from exc
 
 
 def render_pdfs(view: ReportView, variants: Iterable[str]) -> dict[str, bytes]:

@@ -92,6 +92,9 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
     )
     if context.plan is None:
         report.warnings.append(f"Chưa có kế hoạch CCHC năm {period.year} của {unit.name}.")
+    for area in context.plan_areas(None):
+        report.warnings.append(f"Lĩnh vực '{area.numeral}. {area.title}' của kế hoạch chưa có plugin tổng hợp; "
+                               f"{len(area.tasks)} nhiệm vụ không có trong báo cáo.")
     for extra in contributed(report, context):
         (report.annexes if isinstance(extra, AnnexTable) else report.charts).append(extra)
     return report

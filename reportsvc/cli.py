@@ -216,6 +216,8 @@ def report_generate(ctx: click.Context, unit_code: str, period: str, formats: st
         path = out / file.filename
         path.write_bytes(file.content)
         click.echo(str(path))
+    for warning in json.loads(row.model_json)["warnings"]:
+        click.echo(f"Cảnh báo: {warning}", err=True)
 
 
 @report.command("list")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reportsvc import formatting as fmt
+from reportsvc.importing.areas import match_area
 from reportsvc.models import Indicator, IndicatorValue, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
 from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 from reportsvc.reportmodel import AreaSection, DocumentRef, IndicatorRow, TaskItem
@@ -48,11 +49,29 @@ class CollectContext:
             self._plan_loaded = True
         return self._plan
 
-    def tasks(self, area_code: str) -> list[Task]:
-        """Return the plan's tasks in the area owned by ``area_code``, in plan order."""
+    def plan_areas(self, area_code: str | None) -> list[PlanArea]:
+        """Return the plan's areas owned by ``area_code`` (None: those no declared area claims).
+
+        An area imported before its plugin was installed is matched again by its title here.
+        """
         if self.plan is None:
             return []
-        stmt = (select(Task).join(PlanArea).where(Task.plan_id == self.plan.id, PlanArea.area_code == area_code)
+        owned = []
+        for area in self.plan.areas:
+            code = area.area_code
+            if code is None or self.registry.area(code) is None:
+                spec = match_area(area.title, self.registry.areas)
+                code = spec.code if spec else None
+            if code == area_code:
+                owned.append(area)
+        return owned
+
+    def tasks(self, area_code: str) -> list[Task]:
+        """Return the plan's tasks in the area owned by ``area_code``, in plan order."""
+        area_ids = [area.id for area in self.plan_areas(area_code)]
+        if not area_ids:
+            return []
+        stmt = (select(Task).where(Task.area_id.in_(area_ids))
                 .options(selectinload(Task.agencies).selectinload(TaskAgency.agency), selectinload(Task.updates))
                 .order_by(Task.position))
         return list(self.session.scalars(stmt))

@@ -29,37 +29,48 @@ _AREAS: list[tuple[str, str, list[tuple[str, str, str, str, list[DocumentRef]]]]
          [DocumentRef("4178/QĐ-UBND", date(2023, 12, 27), "Ban hành Kế hoạch CCHC tỉnh Hà Tĩnh năm 2024")]),
         ("Kiểm tra công tác CCHC tại 35% cơ quan, đơn vị", "Sở Nội vụ", "Quý II-III/2024", "on_time",
          [DocumentRef("512/KH-SNV", date(2024, 3, 4), "Kế hoạch kiểm tra CCHC năm 2024")]),
-        ("Tuyên truyền CCHC trên Báo Hà Tĩnh, Đài PT-TH tỉnh", "Sở Thông tin và Truyền thông", "Cả năm", "in_progress", []),
-        ("Triển khai xác định Chỉ số CCHC năm 2024 của các sở, ngành, địa phương", "Sở Nội vụ", "Tháng 12/2024", "in_progress", []),
+        ("Tuyên truyền CCHC trên Báo Hà Tĩnh, Đài PT-TH tỉnh", "Sở Thông tin và Truyền thông", "Cả năm",
+         "in_progress", []),
+        ("Triển khai xác định Chỉ số CCHC năm 2024 của các sở, ngành, địa phương", "Sở Nội vụ",
+         "Tháng 12/2024", "in_progress", []),
     ]),
     ("II", "Cải cách thể chế", [
-        ("Xây dựng, ban hành văn bản QPPL thuộc thẩm quyền của HĐND, UBND tỉnh", "Sở Tư pháp", "Cả năm", "on_time",
-         [DocumentRef("12/2024/QĐ-UBND", date(2024, 3, 15), "Quy định phân cấp quản lý nhà nước về giao thông")]),
+        ("Xây dựng, ban hành văn bản QPPL thuộc thẩm quyền của HĐND, UBND tỉnh", "Sở Tư pháp", "Cả năm",
+         "on_time",
+         [DocumentRef("12/2024/QĐ-UBND", date(2024, 3, 15),
+                      "Quy định phân cấp quản lý nhà nước về giao thông")]),
         ("Rà soát, hệ thống hóa văn bản QPPL năm 2024", "Sở Tư pháp", "Quý IV/2024", "late", []),
         ("Kiểm tra, xử lý văn bản QPPL sau ban hành", "Sở Tư pháp", "Trước ngày 25/01/2024", "overdue", []),
     ]),
     ("III", "Cải cách thủ tục hành chính và thực hiện cơ chế một cửa, một cửa liên thông", [
-        ("Công bố danh mục TTHC thuộc thẩm quyền giải quyết của các cấp", "Văn phòng UBND tỉnh", "Thường xuyên", "on_time",
+        ("Công bố danh mục TTHC thuộc thẩm quyền giải quyết của các cấp", "Văn phòng UBND tỉnh",
+         "Thường xuyên", "on_time",
          [DocumentRef("1021/QĐ-UBND", date(2024, 4, 22), "Công bố danh mục TTHC mới ban hành")]),
         ("Số hóa hồ sơ, kết quả giải quyết TTHC", "Văn phòng UBND tỉnh", "Cả năm 2024", "in_progress", []),
-        ("Tổ chức đối thoại của lãnh đạo UBND tỉnh với người dân, doanh nghiệp", "Sở Kế hoạch và Đầu tư", "Quý I và Quý III/2024", "late", []),
+        ("Tổ chức đối thoại của lãnh đạo UBND tỉnh với người dân, doanh nghiệp", "Sở Kế hoạch và Đầu tư",
+         "Quý I và Quý III/2024", "late", []),
         ("Rà soát, đơn giản hóa TTHC nội bộ", "Văn phòng UBND tỉnh", "Quý II/2024", "not_started", []),
     ]),
     ("IV", "Cải cách tổ chức bộ máy hành chính nhà nước", [
         ("Sắp xếp, kiện toàn đơn vị sự nghiệp công lập theo Đề án", "Sở Nội vụ", "Năm 2024", "on_time",
-         [DocumentRef("25/NQ-HĐND", date(2024, 7, 12), "Thông qua phương án sắp xếp đơn vị sự nghiệp")]),
+         [DocumentRef("25/NQ-HĐND", date(2024, 7, 12),
+                      "Thông qua phương án sắp xếp đơn vị sự nghiệp")]),
         ("Giao và quản lý biên chế công chức năm 2024", "Sở Nội vụ", "Quý I/2024", "on_time", []),
     ]),
     ("V", "Cải cách chế độ công vụ", [
         ("Tuyển dụng công chức, viên chức theo vị trí việc làm", "Sở Nội vụ", "Năm 2024", "in_progress", []),
-        ("Bồi dưỡng ngoại ngữ cho cán bộ, công chức dưới 40 tuổi", "Sở Giáo dục và Đào tạo", "Quý IV/2024", "not_started", []),
+        ("Bồi dưỡng ngoại ngữ cho cán bộ, công chức dưới 40 tuổi", "Sở Giáo dục và Đào tạo", "Quý IV/2024",
+         "not_started", []),
     ]),
     ("VI", "Cải cách tài chính công", [
-        ("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "Sở Tài chính", "Quý II/2024", "on_time", []),
+        ("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "Sở Tài chính", "Quý II/2024",
+         "on_time", []),
     ]),
     ("VII", "Xây dựng và phát triển chính quyền điện tử, chính quyền số", [
-        ("Nâng cấp Hệ thống thông tin giải quyết TTHC tỉnh", "Sở Thông tin và Truyền thông", "Quý III/2024", "on_time", []),
-        ("Triển khai thanh toán trực tuyến nghĩa vụ tài chính trong giải quyết TTHC", "Sở Thông tin và Truyền thông", "Tháng 12/2024", "in_progress", []),
+        ("Nâng cấp Hệ thống thông tin giải quyết TTHC tỉnh", "Sở Thông tin và Truyền thông", "Quý III/2024",
+         "on_time", []),
+        ("Triển khai thanh toán trực tuyến nghĩa vụ tài chính trong giải quyết TTHC",
+         "Sở Thông tin và Truyền thông", "Tháng 12/2024", "in_progress", []),
         ("Áp dụng ISO 9001:2015 tại UBND cấp xã", "Sở Khoa học và Công nghệ", "Quý IV/2024", "overdue", []),
     ]),
 ]
@@ -160,7 +171,8 @@ def _sections(areas: list[AreaSection]) -> list[NarrativeSection]:
             f"{area.count('late')} nhiệm vụ hoàn thành quá hạn; {len(area.overdue)} nhiệm vụ quá hạn chưa hoàn thành."
         ]
         for doc in area.documents:
-            paragraphs.append(f"Ban hành {doc.number} ngày {formatting.short_date(doc.date)} về {doc.title[:1].lower()}{doc.title[1:]}.")
+            about = doc.title[:1].lower() + doc.title[1:]
+            paragraphs.append(f"Ban hành {doc.number} ngày {formatting.short_date(doc.date)} về {about}.")
         area_subsections.append(NarrativeSection(key=f"II.{area.code}", heading=f"{number}. {area.title}",
                                                  paragraphs=paragraphs))
     return [
@@ -174,7 +186,8 @@ def _sections(areas: list[AreaSection]) -> list[NarrativeSection]:
                 "Đã kiểm tra 27/70 cơ quan, đơn vị (đạt 38,6%), vượt chỉ tiêu kế hoạch đề ra (35%).",
             ]),
             NarrativeSection("I.3", "3. Về công tác tuyên truyền", paragraphs=[
-                "Đăng tải 1.234 tin, bài về CCHC trên Cổng thông tin điện tử tỉnh và các phương tiện thông tin đại chúng.",
+                "Đăng tải 1.234 tin, bài về CCHC trên Cổng thông tin điện tử tỉnh và các phương tiện thông tin "
+                "đại chúng.",
             ]),
         ]),
         NarrativeSection("II", "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", paragraphs=[

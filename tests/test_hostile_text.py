@@ -26,7 +26,7 @@ def test_hostile_text_renders_literally(runner: CliRunner, demo_services, tmp_pa
     result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", "2024-Y",
                                   "--format", "docx,pdf", "--out", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    for path in map(Path, result.output.split()):
+    for path in map(Path, result.stdout.split()):
         data = path.read_bytes()
         text = docx_text(data) if path.suffix == ".docx" else pdf_text(data, tmp_path)
         assert f"Đề án {HOSTILE} hoàn thiện" in text, path.suffix

@@ -12,11 +12,13 @@ column between one area heading and the next.
 """
 from __future__ import annotations
 
+import io
 import json
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -155,6 +157,39 @@ def test_areas_are_matched_by_title_not_numeral(registry) -> None:  # noqa: ANN0
     assert match_area("Xây dựng Chính quyền điện tử, Chính quyền số", registry.areas).code == "VII"
     assert match_area("CẢI CÁCH TỔ CHỨC BỘ MÁY", registry.areas).code == "IV"
     assert match_area("Triển khai thực hiện phân cấp quản lý nhà nước", registry.areas) is None
+
+
+def test_two_row_header_column_numbers_and_custom_area(registry) -> None:  # noqa: ANN001
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025"], [],
+                ["STT", "Nội dung công việc", "Cơ quan thực hiện", None, "Thời gian thực hiện", "Sản phẩm"],
+                [None, None, "Chủ trì", "Phối hợp", None, None],
+                ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+                ["I", "Cải cách thể chế"],
+                [1, "Rà soát văn bản", "Sở Tư pháp", "Các sở, ngành", "Quý I/2025", "Báo cáo"],
+                ["STT", "Nội dung công việc", "Cơ quan thực hiện", None, "Thời gian thực hiện", "Sản phẩm"],
+                [None, None, "Chủ trì", "Phối hợp", None, None],
+                [2, "Kiểm tra văn bản", "Sở Tư pháp", "UBND cấp xã", "Quý II/2025", "Thông báo"],
+                ["VIII. Triển khai thực hiện phân cấp quản lý nhà nước"],
+                [3, "Phân cấp", "Sở Nội vụ", None, "Năm 2025", "Quyết định"]):
+        sheet.append(row)
+    for cells in ("A1:F1", "A3:A4", "B3:B4", "C3:D3", "A11:F11"):
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    parsed = analyse_plan(out.getvalue(), "2025.xlsx", registry, year=2024)
+    assert parsed.summary() == {"total_rows": 3, "areas": [
+        {"code": "I", "title": "Cải cách thể chế", "rows": 2},
+        {"code": "VIII", "title": "Triển khai thực hiện phân cấp quản lý nhà nước", "rows": 1}], "warnings": [
+        "Lĩnh vực 'VIII. Triển khai thực hiện phân cấp quản lý nhà nước' không khớp với lĩnh vực nào đã khai báo; "
+        "được giữ là lĩnh vực riêng.",
+        "Tiêu đề kế hoạch ghi năm 2025, khác với năm nhập 2024."]}
+    assert [a.area_code for a in parsed.areas] == ["II", None]  # matched by title, not by numeral
+    first, second = parsed.areas[0].items
+    assert (first.lead, first.coord, first.deadline, first.product) == ("Sở Tư pháp", "Các sở, ngành", "Quý I/2025",
+                                                                        "Báo cáo")
+    assert (second.title, second.coord) == ("Kiểm tra văn bản", "UBND cấp xã")
 
 
 def test_docx_reader_resolves_merged_cells() -> None:

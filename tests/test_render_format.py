@@ -352,7 +352,8 @@ def test_docx_output_is_deterministic(sample: Report, files: dict[str, bytes]) -
 # Same content in the DOCX and the PDF
 # --------------------------------------------------------------------------------------------
 
-def test_pdf_and_docx_carry_the_same_content(document: docx.document.Document, pdf_text: str, sample: Report) -> None:
+def test_pdf_and_docx_carry_the_same_content(document: docx.document.Document, pdf_text: str,
+                                             sample: Report) -> None:
     """Every heading, paragraph and annex cell is in both the DOCX and the PDF."""
     docx_text = "\n".join(_texts(document))
     squashed = _squash(pdf_text)
@@ -463,7 +464,8 @@ def test_unknown_format_is_a_vietnamese_render_error(sample: Report) -> None:
         render(sample, ["docx", "xlsx"])
 
 
-def test_missing_template_is_a_render_error(sample: Report, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_template_is_a_render_error(sample: Report, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
     """A missing DOCX template is a RenderError, not a crash."""
     from reportsvc.render import docx as docx_renderer
 

@@ -4,8 +4,10 @@ Rules (see docs of issue 4 and shared/seeds/README.md):
 
 - The header row is the first row whose cells name a task column (Nhiệm vụ / Nội dung công việc /
   Mục tiêu, chỉ tiêu) and at least two other known columns, compared without case or
-  diacritics; a leading column number ("1. NHIỆM VỤ", "1- Mục tiêu") is ignored. Rows above it
-  are title rows. Repeated header rows and a row of column numbers ("1 2 3 …") are skipped.
+  diacritics; a leading column number ("1. NHIỆM VỤ", "1- Mục tiêu") is ignored. A second header
+  row right below ("Chủ trì | Phối hợp" under a merged "Cơ quan thực hiện") completes it. Rows
+  above it are title rows. Repeated header rows, rows of header words only and a row of column
+  numbers ("1 2 3 …", "(1) (2) …") are skipped.
 - A DOCX plan table may be split into several tables: a later table continues the plan when it
   has the same number of columns or its own header row. Paragraphs between two such tables are
   read as area headings ("VI. Cải cách tài chính công"); other paragraphs are ignored.
@@ -106,6 +108,26 @@ def match_header(row: Row) -> ColumnMap | None:
     return ColumnMap(roles, len(row.cells))
 
 
+def header_cells_only(row: Row) -> bool:
+    """Return True for a row made only of header words ("Chủ trì | Phối hợp" under a merged header)."""
+    texts = row.texts()
+    return len(texts) >= 2 and all(header_role(t) for _, t in texts)
+
+
+def extend_header(columns: ColumnMap, row: Row) -> ColumnMap | None:
+    """Return the column map completed by a second header row (sub-columns), or None if it is not one."""
+    if not header_cells_only(row):
+        return None
+    roles = dict(columns.roles)
+    added = False
+    for index, text in row.texts():
+        role = header_role(text)
+        if role and (role not in roles or roles[role] == index or row.copies[roles[role]]):
+            added = added or roles.get(role) != index
+            roles[role] = index
+    return ColumnMap(roles, columns.width) if added else None
+
+
 def strip_label(text: str) -> str:
     """Drop a leading "1.3. Nhiệm vụ 3:" / "2.1. Hoạt động 1:" label from a cell's text."""
     stripped = _LABEL.sub("", text, count=1)
@@ -196,7 +218,7 @@ class _Grouper:
     def feed(self, row: Row, columns: ColumnMap) -> None:
         self.row_number += 1
         texts = row.texts()
-        if not texts or match_header(row) is not None or _is_column_numbers(texts):
+        if not texts or match_header(row) is not None or _is_column_numbers(texts) or header_cells_only(row):
             return
         heading = self.heading(row, columns)
         if heading is not None:
@@ -282,9 +304,15 @@ def _is_column_numbers(texts: list[tuple[int, str]]) -> bool:
 
 
 def _header_index(block: Block) -> tuple[int, ColumnMap] | None:
+    """Return the index of the last header row of the block's first header and its column map."""
     for index, row in enumerate(block.rows):
         columns = match_header(row)
         if columns is not None:
+            while index + 1 < len(block.rows):
+                extended = extend_header(columns, block.rows[index + 1])
+                if extended is None:
+                    break
+                index, columns = index + 1, extended
             return index, columns
     return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reportsvc import formatting as fmt
@@ -118,8 +118,9 @@ def contributed(report: Report, context: CollectContext) -> list[AnnexTable | Ch
 
 def task_annex(areas: list[AreaSection]) -> AnnexTable:
     """Annex 1: every task with its status, grouped by area."""
-    rows = []
+    rows, groups = [], []
     for area in areas:
+        groups.append(len(rows))
         rows.append([area.code, area.title.upper(), "", "", "", ""])
         for task in area.tasks:
             evidence = "; ".join(f"{d.number} ngày {fmt.short_date(d.date)}".strip() for d in task.documents)
@@ -127,49 +128,62 @@ def task_annex(areas: list[AreaSection]) -> AnnexTable:
                          "; ".join(x for x in (task.result, evidence) if x)])
     return AnnexTable(key="tasks", title="Phụ lục I. Danh mục nhiệm vụ và tình hình thực hiện",
                       columns=["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Tình trạng", "Kết quả, văn bản"],
-                      rows=rows, widths=[0.6, 4, 2, 1.5, 1.5, 2.6])
+                      rows=rows, widths=[0.8, 4, 2, 1.4, 1.5, 2.6], group_rows=groups)
 
 
 def indicator_annex(areas: list[AreaSection]) -> AnnexTable:
     """Annex 2: indicators with target, actual, % achieved and the same period last year."""
-    rows = []
+    rows, groups = [], []
     for area in areas:
         if not area.indicators:
             continue
+        groups.append(len(rows))
         rows.append([area.code, area.title.upper(), "", "", "", "", ""])
         for i, row in enumerate(area.indicators, 1):
-            rows.append([str(i), row.name, row.unit, fmt.number(row.target), fmt.number(row.actual),
-                         fmt.percent(row.achieved_percent), fmt.number(row.last_year)])
+            value = fmt.percent if row.unit == "%" else fmt.number
+            rows.append([str(i), row.name, row.unit, value(row.target), value(row.actual),
+                         fmt.percent(row.achieved_percent), value(row.last_year)])
     return AnnexTable(key="indicators", title="Phụ lục II. Kết quả thực hiện các chỉ tiêu",
                       columns=["TT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Tỷ lệ đạt",
-                               "Cùng kỳ năm trước"], rows=rows, widths=[0.6, 4.5, 1.3, 1.2, 1.2, 1.2, 1.4])
+                               "Cùng kỳ năm trước"], rows=rows, widths=[0.8, 4.4, 1.3, 1.2, 1.2, 1.2, 1.4],
+                      group_rows=groups)
 
 
 def completeness_annex(session: Session, context: CollectContext) -> AnnexTable:
-    """Annex 3: which agencies and child units have reported data for the period."""
+    """Annex 3: for each lead agency and each unit below, tasks assigned and reported in the window."""
     start, end = context.window
     in_window = {key for key in _period_keys(session) if start <= period_end(key, context.cutoff) <= end}
-    rows = []
-    plan = context.plan
-    if plan is not None:
-        leads = session.execute(
-            select(Agency.id, Agency.name).join(TaskAgency).join(Task)
-            .where(Task.plan_id == plan.id, TaskAgency.role == "lead").distinct().order_by(Agency.name)).all()
-        reported = set(session.scalars(
-            select(TaskAgency.agency_id).join(Task).join(StatusUpdate, StatusUpdate.task_id == Task.id)
-            .where(Task.plan_id == plan.id, TaskAgency.role == "lead", StatusUpdate.period_key.in_(in_window))))
-        rows += [[name, "Cơ quan chủ trì", "Đã báo cáo" if agency_id in reported else "Chưa báo cáo"]
-                 for agency_id, name in leads]
+    rows: list[list[str]] = []
+
+    def add(name: str, kind: str, assigned: int, reported: int, other_data: bool = False) -> None:
+        done = reported > 0 or other_data
+        rows.append([str(len(rows) + 1), name, kind, fmt.number(assigned), fmt.number(reported),
+                     "Đã báo cáo" if done else "Chưa báo cáo"])
+
+    reported_task = (select(StatusUpdate.id).where(StatusUpdate.task_id == Task.id,
+                                                   StatusUpdate.period_key.in_(in_window)).exists())
+    if context.plan is not None:
+        counts = session.execute(
+            select(Agency.name, func.count(Task.id.distinct()),
+                   func.count(Task.id.distinct()).filter(reported_task))
+            .join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task, Task.id == TaskAgency.task_id)
+            .where(Task.plan_id == context.plan.id, TaskAgency.role == "lead")
+            .group_by(Agency.name).order_by(Agency.name)).all()
+        for name, assigned, reported in counts:
+            add(name, "Cơ quan chủ trì", assigned, reported)
     for unit, level in _descendants(context.unit):
         subtree = [u.id for u, _ in _descendants(unit)] + [unit.id]
+        assigned, reported = session.execute(
+            select(func.count(Task.id), func.count(Task.id).filter(reported_task))
+            .join(Plan, Plan.id == Task.plan_id).where(Plan.unit_id.in_(subtree), Plan.year == context.period.year)
+        ).one()
         has_values = session.scalar(select(IndicatorValue.id).where(
-            IndicatorValue.unit_id.in_(subtree), IndicatorValue.period_key.in_(in_window)).limit(1))
-        has_status = session.scalar(select(StatusUpdate.id).join(Task).join(Plan).where(
-            Plan.unit_id.in_(subtree), StatusUpdate.period_key.in_(in_window)).limit(1))
-        kind = f"Đơn vị cấp {KIND_NAMES.get(unit.kind, unit.kind)}" + (" (trực thuộc)" if level > 1 else "")
-        rows.append([unit.name, kind, "Đã báo cáo" if (has_values or has_status) else "Chưa báo cáo"])
+            IndicatorValue.unit_id.in_(subtree), IndicatorValue.period_key.in_(in_window)).limit(1)) is not None
+        kind = f"Đơn vị cấp {KIND_NAMES.get(unit.kind, unit.kind)}"
+        add(("– " * (level - 1)) + unit.name, kind, assigned, reported, has_values)
     return AnnexTable(key="completeness", title="Phụ lục III. Tình hình báo cáo của các cơ quan, đơn vị",
-                      columns=["Cơ quan, đơn vị", "Loại", "Tình trạng báo cáo"], rows=rows, widths=[5, 2.5, 2.5])
+                      columns=["TT", "Cơ quan, đơn vị", "Loại", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
+                               "Tình trạng báo cáo"], rows=rows, widths=[0.5, 3.4, 1.6, 1.2, 1.2, 1.4])
 
 
 def _descendants(unit: Unit, level: int = 1) -> list[tuple[Unit, int]]:
@@ -186,6 +200,13 @@ def _period_keys(session: Session) -> set[str]:
     return keys | set(session.scalars(select(IndicatorValue.period_key).distinct()))
 
 
+def _short(name: str, limit: int = 48) -> str:
+    """Return an indicator name cut at a word boundary to fit a chart label."""
+    if len(name) <= limit:
+        return name
+    return name[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def status_chart(areas: list[AreaSection]) -> Chart:
     """Chart: task status by area as stacked bars."""
     return Chart(key="status", title="Tiến độ thực hiện nhiệm vụ theo lĩnh vực", kind="stacked_bar",
@@ -199,6 +220,6 @@ def indicator_chart(areas: list[AreaSection]) -> Chart:
     rows = [row for a in areas for row in a.indicators
             if row.unit == "%" and row.actual is not None and row.target is not None]
     return Chart(key="indicators", title="Các chỉ tiêu tỷ lệ (%) so với kế hoạch", kind="bar",
-                 categories=[row.code for row in rows],
+                 categories=[_short(row.name) for row in rows],
                  series=[ChartSeries("Kế hoạch", [row.target or 0.0 for row in rows]),
                          ChartSeries("Thực hiện", [row.actual or 0.0 for row in rows])], unit="%")

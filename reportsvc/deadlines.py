@@ -63,6 +63,7 @@ class _Ref:
     before: bool = False  # "trước <date>"
 
     def span(self) -> tuple[date, date]:
+        """Return the first and last day of the period."""
         assert self.year is not None or self.day is not None
         if self.kind == "D":
             assert self.day is not None
@@ -76,6 +77,7 @@ class _Ref:
         return date(year, 1, 1), date(year, 12, 31)
 
     def label(self) -> str:
+        """Return a short label for ``Deadline.detail``, e.g. "2024-Q1"."""
         if self.kind == "Q":
             return f"{self.year}-Q{self.value}"
         if self.kind == "M":
@@ -113,6 +115,7 @@ def _scan(text: str) -> tuple[list[_Ref], list[bool]]:
     i = 0
 
     def add(ref: _Ref) -> None:
+        """Record a period, marking it as the end of a range when a dash came before it."""
         nonlocal pending_range
         refs.append(ref)
         ranges.append(pending_range)

@@ -111,10 +111,10 @@ def _update(task: Task, quarter: Period, lead: Agency | None, finished: date | N
         update.evidence_number = f"{counters[symbol]}/{symbol}"
         update.evidence_date = finished
         update.evidence_title = task.title
-        update.result = f"Đã hoàn thành: {task.product}." if task.product else "Đã hoàn thành."
+        update.result = f"Đã hoàn thành: {task.product}" if task.product else "Đã hoàn thành"
     else:
         update.status = "in_progress" if rng.random() < 0.85 else "not_started"
-        update.result = "Đang triển khai thực hiện theo kế hoạch." if update.status == "in_progress" else ""
+        update.result = "Đang triển khai thực hiện theo kế hoạch" if update.status == "in_progress" else ""
     return update
 
 

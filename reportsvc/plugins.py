@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -84,6 +85,11 @@ class PluginRegistry:
             yield impl.plugin_name, impl.function, impl.argnames
 
 
+def describe_error(exc: BaseException) -> str:
+    """Return an exception's message on one line (its class name when the message is empty)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _new_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("reportsvc")
     pm.add_hookspecs(hookspecs)
@@ -109,7 +115,7 @@ def _load_dir(folder: Path) -> list[tuple[str, ModuleType]]:
         try:
             spec.loader.exec_module(module)
         except Exception as exc:  # noqa: BLE001 - any error in a plugin file is reported by name
-            raise PluginError(f"Plugin '{path.stem}' ({path}) lỗi khi nạp: {exc}") from exc
+            raise PluginError(f"Plugin '{path.stem}' ({path}) lỗi khi nạp: {describe_error(exc)}") from exc
         sys.modules[module_name] = module
         modules.append((path.stem, module))
     return modules
@@ -145,12 +151,17 @@ def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str]
         if name in blocked:
             infos.append(PluginInfo(name, module, source, enabled=False))
             return
+        earlier = next((info for info in infos if info.name == name), None)
+        if earlier is not None:
+            raise PluginError(f"Trùng tên plugin '{name}': {earlier.module} ({earlier.source}) và {module} ({source})")
+        if pm.is_registered(plugin):
+            raise PluginError(f"Plugin '{name}' ({module}) đã được nạp dưới tên '{pm.get_name(plugin)}'")
         try:
             pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:  # a hookimpl argument the spec does not have
-            raise PluginError(f"Plugin '{name}' cài đặt hook không đúng đặc tả: {exc}") from exc
+            raise PluginError(f"Plugin '{name}' cài đặt hook không đúng đặc tả: {_validation_detail(exc)}") from exc
         except ValueError as exc:  # the name or the module is already registered
-            raise PluginError(f"Không đăng ký được plugin '{name}': {exc}") from exc
+            raise PluginError(f"Không đăng ký được plugin '{name}': {describe_error(exc)}") from exc
         infos.append(PluginInfo(name, module, source, enabled=True, hooks=_hooks_of(pm, plugin)))
 
     for short in DEFAULT_PLUGINS:
@@ -164,7 +175,7 @@ def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str]
         try:
             plugin = ep.load()
         except Exception as exc:  # noqa: BLE001
-            raise PluginError(f"Plugin '{ep.name}' ({ep.value}) lỗi khi nạp: {exc}") from exc
+            raise PluginError(f"Plugin '{ep.name}' ({ep.value}) lỗi khi nạp: {describe_error(exc)}") from exc
         register(ep.name, plugin, "entrypoint")
     if plugins_dir:
         for name, module in _load_dir(Path(plugins_dir)):
@@ -172,13 +183,27 @@ def build_registry(plugins_dir: str | Path | None = None, blocked: Iterable[str]
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"Plugin '{exc.plugin}' cài đặt hook không có trong đặc tả: {exc}") from exc
+        name = pm.get_name(exc.plugin) or str(exc.plugin)
+        raise PluginError(f"Plugin '{name}' cài đặt hook không có trong đặc tả: {_validation_detail(exc)}") from exc
 
     areas, area_owner = _declared_areas(pm, infos)
     _check_collectors(pm, area_owner)
     indicators, indicator_owner = _declared_indicators(pm, area_owner)
     return PluginRegistry(pm, infos, sorted(areas, key=lambda a: (a.order, a.code)), indicators,
                           area_owner, indicator_owner)
+
+
+def _validation_detail(exc: pluggy.PluginValidationError) -> str:
+    """Return the gist of pluggy's multi-line validation message on one line."""
+    text = str(exc)
+    unknown = re.search(r"unknown hook '(\w+)'", text)
+    if unknown:
+        return unknown.group(1)
+    hook = re.search(r"for hook '(\w+)'", text)
+    arguments = re.search(r"Argument\(s\) (\{.*?\})", text)
+    if hook and arguments:
+        return f"{hook.group(1)} nhận đối số {arguments.group(1)} không có trong đặc tả"
+    return " ".join(text.split())
 
 
 def _declared_areas(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> tuple[list[AreaSpec], dict[str, str]]:
@@ -260,7 +285,7 @@ def _call_declaration(plugin_name: str, function: Callable[[], Any], hook: str) 
     try:
         result = function()
     except Exception as exc:  # noqa: BLE001
-        raise PluginError(f"Plugin '{plugin_name}' lỗi trong {hook}: {exc}") from exc
+        raise PluginError(f"Plugin '{plugin_name}' lỗi trong {hook}: {describe_error(exc)}") from exc
     if result is None:
         return []
     if not isinstance(result, (list, tuple)):

@@ -84,6 +84,7 @@ class AnnexTable:
     rows: list[list[str]]
     key: str = ""
     widths: list[float] = field(default_factory=list)  # relative column widths
+    group_rows: list[int] = field(default_factory=list)  # indexes of rows that head a group (an area)
 
 
 @dataclass

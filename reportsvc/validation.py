@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportsvc import formatting as fmt
 from reportsvc.periods import PeriodError, parse_period
-from reportsvc.plugins import PluginError
+from reportsvc.plugins import PluginError, describe_error
 from reportsvc.specs import AreaSpec, IndicatorSpec
 from reportsvc.status import RECORDED
 
@@ -105,7 +105,7 @@ def _call_validators(registry: "PluginRegistry", hook: str, kwargs: dict[str, An
         try:
             result = function(**{k: v for k, v in kwargs.items() if k in argnames})
         except Exception as exc:  # noqa: BLE001 - any plugin failure is reported with its name
-            raise PluginError(f"Plugin '{plugin}' lỗi trong {hook}: {exc}") from exc
+            raise PluginError(f"Plugin '{plugin}' lỗi trong {hook}: {describe_error(exc)}") from exc
         if result is None:
             continue
         if not isinstance(result, (list, tuple)) or not all(isinstance(m, str) for m in result):

@@ -218,14 +218,15 @@ def _sections(areas: list[AreaSection]) -> list[NarrativeSection]:
 
 
 def _task_annex(areas: list[AreaSection]) -> AnnexTable:
-    rows = []
+    rows, groups = [], []
     for area in areas:
+        groups.append(len(rows))
         rows.append([area.code, area.title.upper(), "", "", ""])
         for task in area.tasks:
             rows.append([task.number, task.title, task.lead, task.deadline, task.status_label])
     return AnnexTable(title="Phụ lục I: KẾT QUẢ THỰC HIỆN NHIỆM VỤ THEO KẾ HOẠCH CCHC NĂM 2024",
                       columns=["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành", "Tình trạng"],
-                      rows=rows, key="tasks", widths=[0.6, 4.0, 1.9, 1.5, 1.5])
+                      rows=rows, key="tasks", widths=[0.6, 4.0, 1.9, 1.5, 1.5], group_rows=groups)
 
 
 def _indicator_annex(indicators: list[IndicatorRow]) -> AnnexTable:

@@ -25,7 +25,6 @@ from pathlib import Path
 import docx
 import openpyxl
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 SEEDS = Path("/work/shared/seeds")

@@ -192,6 +192,24 @@ def test_two_row_header_column_numbers_and_custom_area(registry) -> None:  # noq
     assert (second.title, second.coord) == ("Kiểm tra văn bản", "UBND cấp xã")
 
 
+def test_heading_forms_and_item_numbers_in_csv(registry) -> None:  # noqa: ANN001
+    rows = ["TT;Nhiệm vụ;Hoạt động;Chủ trì;Phối hợp;Thời gian hoàn thành",
+            "1;2;3;4;5;6",
+            "III CẢI CÁCH THỦ TỤC HÀNH CHÍNH;;;;;",
+            "1.1.;1.3. Nhiệm vụ 3: Rà soát TTHC;2.1. Hoạt động 1: Lập danh mục;VP UBND tỉnh;Sở TTTT;Quý II",
+            ";;2.2. Hoạt động 2: Công bố;;;",
+            "1.2.;;2.3. Hoạt động 3: Kiểm tra;Văn phòng UBND tỉnh;;Thường xuyên",
+            "A;Một cửa liên thông;;;;",
+            "1;Tiếp nhận hồ sơ;;Sở KH&CN;;Hàng năm"]
+    parsed = analyse_plan("\n".join(rows).encode(), "ke_hoach.csv", registry, year=2024)
+    assert parsed.summary()["areas"] == [{"code": "III", "title": "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "rows": 2},
+                                         {"code": "III.A", "title": "Một cửa liên thông", "rows": 1}]
+    assert [a.area_code for a in parsed.areas] == ["III", "III"]
+    first, second = parsed.areas[0].items
+    assert (first.number, first.title, first.activity) == ("1.1.", "Rà soát TTHC", "Lập danh mục\nCông bố")
+    assert (second.number, second.title, second.activity) == ("1.2.", "Rà soát TTHC", "Kiểm tra")
+
+
 def test_docx_reader_resolves_merged_cells() -> None:
     blocks = read_blocks(fixture_bytes("004", "docx"), "docx", "x.docx")
     tables = [b for b in blocks if b.kind == "table"]

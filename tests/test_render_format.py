@@ -275,7 +275,7 @@ def test_docx_header_block_when_the_ubnd_issues(document: docx.document.Document
 
 def test_docx_header_block_with_parent_body_and_padded_date(sample: Report) -> None:
     """A parent body (not bold) above the issuing body (bold); the date keeps its zero padding."""
-    report = dataclasses.replace(sample, header=dataclasses.replace(
+    report = dataclasses.replace(sample, charts=[], header=dataclasses.replace(
         sample.header, parent_body="UBND tỉnh Hà Tĩnh", issuing_body="Sở Nội vụ",
         number=formatting.doc_number(3, "BC-SNV"),
         place_date=f"Hà Tĩnh, {formatting.admin_date(date(2024, 1, 5))}"))

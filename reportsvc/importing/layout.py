@@ -166,6 +166,7 @@ class _Grouper:
 
     # -- headings ---------------------------------------------------------------------------
     def heading(self, row: Row, columns: ColumnMap | None) -> _Heading | None:
+        """Return the area heading a row (or a paragraph, ``columns`` None) writes, or None."""
         texts = row.texts()
         if not texts:
             return None
@@ -198,6 +199,7 @@ class _Grouper:
         return _Heading(numeral, title, letter)
 
     def open_area(self, heading: _Heading) -> None:
+        """Start a new area (or a sub-area "VII.A" under the current Roman-numbered area)."""
         self.item = None
         self.last_title = self.last_objective = ""
         if heading.letter and self.parent is not None:
@@ -216,6 +218,7 @@ class _Grouper:
 
     # -- rows -------------------------------------------------------------------------------
     def feed(self, row: Row, columns: ColumnMap) -> None:
+        """Take one table row: skip it, open an area, start an item or continue the current item."""
         self.row_number += 1
         texts = row.texts()
         if not texts or match_header(row) is not None or _is_column_numbers(texts) or header_cells_only(row):
@@ -235,11 +238,13 @@ class _Grouper:
             self.orphans.append(self.row_number)
 
     def feed_paragraph(self, text: str) -> None:
+        """Take a paragraph between two plan tables: only an area heading counts."""
         heading = self.heading(Row([text]), None)
         if heading is not None:
             self.open_area(heading)
 
     def start_item(self, number: str, row: Row, columns: ColumnMap) -> None:
+        """Start a numbered item; an empty task/objective cell takes the text of the item above."""
         if self.area is None:
             self.area = ParsedArea(numeral="", title="")
             self.result.areas.append(self.area)
@@ -260,6 +265,7 @@ class _Grouper:
         self.item = item
 
     def continue_item(self, row: Row, columns: ColumnMap) -> None:
+        """Append an unnumbered row's cells to the current item."""
         assert self.item is not None
         for role in FIELDS:
             text = columns.get(row, role)

@@ -22,6 +22,7 @@ from typing import Any, Iterator
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.text import nfc
 
+MAX_EMPTY_ROWS = 1000  # consecutive empty sheet rows after which the rest of a sheet is ignored
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
 
@@ -95,12 +96,15 @@ def _docx_blocks(data: bytes) -> list[Block]:
     body = document.element.body
 
     def paragraph_text(p: Any) -> str:
+        """Return a paragraph's text (tabs and line breaks kept)."""
         return Paragraph(p, None).text
 
     def cell_text(tc: Any) -> str:
+        """Return a cell's cleaned text, one line per paragraph."""
         return clean("\n".join(paragraph_text(p) for p in tc.iter(qn("w:p"))))
 
     def table_rows(tbl: Any) -> list[Row]:
+        """Return a table's rows on the layout grid, merged cells resolved."""
         rows: list[Row] = []
         for tr in tbl.xpath("./w:tr | ./w:sdt/w:sdtContent/w:tr"):
             cells: list[str] = []
@@ -118,13 +122,22 @@ def _docx_blocks(data: bytes) -> list[Block]:
             rows.append(Row(cells, copies))
         return _pad(rows)
 
+    def body_elements(parent: Any) -> Iterator[Any]:
+        """Yield the body's tables and paragraphs in order, looking inside content controls."""
+        for child in parent.iterchildren():
+            if child.tag == qn("w:sdt"):
+                for content in child.iterchildren(qn("w:sdtContent")):
+                    yield from body_elements(content)
+            elif child.tag in (qn("w:tbl"), qn("w:p")):
+                yield child
+
     blocks: list[Block] = []
     number = 0
-    for child in body.iterchildren():
+    for child in body_elements(body):
         if child.tag == qn("w:tbl"):
             number += 1
             blocks.append(Block("table", table_rows(child), continuable=True, name=f"bảng {number}"))
-        elif child.tag == qn("w:p"):
+        else:
             text = clean(paragraph_text(child))
             if text:
                 blocks.append(Block("para", text=text))
@@ -157,7 +170,14 @@ def _xlsx_blocks(data: bytes) -> list[Block]:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     blocks = []
     for sheet in workbook.worksheets:
-        grid = [[_xlsx_value(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        grid: list[list[str]] = []
+        empty_run = 0
+        for values in sheet.iter_rows(values_only=True):
+            cells = [_xlsx_value(v) for v in values]
+            empty_run = 0 if any(cells) else empty_run + 1
+            if empty_run > MAX_EMPTY_ROWS:  # formatting down to row 1 048 576: stop reading
+                break
+            grid.append(cells)
         copies = [[False] * len(row) for row in grid]
         for merged in sheet.merged_cells.ranges:
             top, left = merged.min_row - 1, merged.min_col - 1
@@ -215,7 +235,3 @@ def read_blocks(data: bytes, kind: str, name: str) -> list[Block]:
         label = "Word (.docx)" if kind == "docx" else "Excel (.xlsx)"
         raise PlanImportError(f"Không đọc được tệp {label} '{name}': tệp bị hỏng hoặc có cấu trúc không hợp lệ.") from None
 
-
-def iter_tables(blocks: list[Block]) -> Iterator[Block]:
-    """Yield the table blocks."""
-    return (b for b in blocks if b.kind == "table")

@@ -66,7 +66,6 @@ def render(report: Report, formats: Iterable[str]) -> dict[str, bytes]:
 # XML 1.0 forbids most C0 controls; \a and \f would also be turned into paragraph/page breaks
 # by docxtpl. Keep \t and \n (a line break inside a paragraph).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_GROUP_MARK = re.compile(r"^[IVXLC]+(\.[A-Z0-9]+)?\.?$")
 _NUMERIC = re.compile(r"^[\s\d.,%+\-–/()]*\d[\s\d.,%+\-–/()]*$")
 _BODY_PREFIX = "ỦY BAN NHÂN DÂN "
 
@@ -101,7 +100,7 @@ class AnnexView:
     columns: list[str]
     rows: list[list[str]]
     widths: list[float]
-    numeric: list[list[bool]] = field(default_factory=list)
+    numeric: list[list[bool]] = field(default_factory=list)  # centred cells: numbers, "I", "II"…
     groups: list[bool] = field(default_factory=list)  # area rows ("II", "CẢI CÁCH THỂ CHẾ", …)
 
 
@@ -124,7 +123,7 @@ class ReportView:
 def view_model(report: Report) -> ReportView:
     """Return the cleaned, layout-ordered view of ``report`` that both renderers fill in."""
     header = report.header
-    parent = upper(header.parent_body)
+    parent = upper(header.parent_body).strip()
     number = clean(header.number)
     place_date = clean(header.place_date)
     return ReportView(
@@ -177,11 +176,6 @@ def is_numeric(text: str) -> bool:
     return bool(_NUMERIC.match(text))
 
 
-def is_group_row(row: list[str]) -> bool:
-    """Return True for an area row of an annex: a Roman numeral, a title and nothing else."""
-    return len(row) > 2 and bool(_GROUP_MARK.match(row[0].strip())) and not any(c.strip() for c in row[2:])
-
-
 def _blocks(sections: list[NarrativeSection], level: int) -> Iterable[Block]:
     for section in sections:
         heading = clean(section.heading).strip()
@@ -203,9 +197,11 @@ def _annex(annex: AnnexTable, note: str) -> AnnexView:
     if len(widths) != count or any(w <= 0 for w in widths):
         widths = [1.0] * count
     total = sum(widths)
+    groups = set(annex.group_rows)
     return AnnexView(
         title=clean(annex.title), note=note, columns=columns, rows=rows,
         widths=[w / total for w in widths],
-        numeric=[[is_numeric(cell) for cell in row] for row in rows],
-        groups=[is_group_row(row) for row in rows],
+        numeric=[[is_numeric(cell) or (index == 0 and number in groups) for index, cell in enumerate(row)]
+                 for number, row in enumerate(rows)],
+        groups=[number in groups for number in range(len(rows))],
     )

@@ -251,6 +251,11 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True)
 
 
+from reportsvc.cli_plan import plan  # noqa: E402 - command groups kept in their own modules
+
+main.add_command(plan)
+
+
 def run() -> None:  # pragma: no cover - the console script entry
     """Entry point kept for ``python -m reportsvc``."""
     main(prog_name="reportsvc")

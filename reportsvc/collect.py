@@ -19,6 +19,7 @@ from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 from reportsvc.reportmodel import AreaSection, DocumentRef, IndicatorRow, TaskItem
 from reportsvc.specs import AreaSpec, IndicatorSpec
 from reportsvc.status import CLASSES, classify
+from reportsvc.text import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from reportsvc.plugins import PluginRegistry
@@ -248,6 +249,6 @@ def standard_paragraphs(section: AreaSection) -> list[str]:
             parts.append(text)
         paragraphs.append("Kết quả các chỉ tiêu: " + "; ".join(parts) + ".")
     if section.overdue:
-        names = "; ".join(f"{t.title} ({t.lead})" for t in section.overdue[:5])
+        names = "; ".join(f"{one_line(t.title)} ({one_line(t.lead)})" for t in section.overdue[:5])
         paragraphs.append(f"Nhiệm vụ quá hạn chưa hoàn thành: {names}.")
     return paragraphs

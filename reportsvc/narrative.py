@@ -7,6 +7,7 @@ from __future__ import annotations
 from reportsvc import formatting as fmt
 from reportsvc.periods import Period
 from reportsvc.reportmodel import AreaSection, NarrativeSection
+from reportsvc.text import one_line
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
@@ -111,7 +112,8 @@ def next_tasks(areas: list[AreaSection], period: Period) -> list[str]:
     for area in areas:
         due = area.overdue + [t for t in area.upcoming if t not in area.overdue]
         for task in due[:4]:
-            paragraphs.append(f"- {task.title} (chủ trì: {task.lead}; thời hạn: {task.deadline}).")
+            paragraphs.append(f"- {one_line(task.title)} (chủ trì: {one_line(task.lead)}; "
+                              f"thời hạn: {one_line(task.deadline)}).")
     if len(paragraphs) == 1:
         paragraphs.append("- Tiếp tục triển khai các nhiệm vụ thường xuyên theo Kế hoạch CCHC.")
     return paragraphs

@@ -24,3 +24,8 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", collapse(text).lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d").replace("Đ", "d")
+
+
+def one_line(text: str | None) -> str:
+    """Join a multi-line cell ("2.1. …\n2.2. …") into one line with "; " for running text."""
+    return "; ".join(collapse(line) for line in nfc(text).splitlines() if line.strip())

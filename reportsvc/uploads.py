@@ -1,0 +1,84 @@
+"""Plan files waiting for confirmation: kept in the data directory under a random token.
+
+The web upload analyses a file (dry run), keeps its bytes here and shows the summary; the
+confirm step imports the same bytes. Pending files older than a day are removed.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from reportsvc.errors import NotFound
+
+MAX_AGE_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+@dataclass
+class PendingUpload:
+    """What was uploaded, by whom, for which unit and year, and whether it replaces a plan."""
+
+    token: str
+    filename: str
+    unit_code: str
+    year: int
+    replace: bool
+    user_id: int
+    sha256: str
+
+
+def _folder(data_dir: Path) -> Path:
+    folder = Path(data_dir) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _paths(data_dir: Path, token: str) -> tuple[Path, Path]:
+    if not _TOKEN.match(token or ""):
+        raise NotFound("Không tìm thấy tệp đang chờ xác nhận (mã không hợp lệ).")
+    folder = _folder(data_dir)
+    return folder / f"{token}.bin", folder / f"{token}.json"
+
+
+def save(data_dir: Path, data: bytes, *, filename: str, unit_code: str, year: int, replace: bool, user_id: int,
+         sha256: str) -> PendingUpload:
+    """Keep an uploaded file and its choices; return the pending upload with its new token."""
+    cleanup(data_dir)
+    pending = PendingUpload(secrets.token_urlsafe(24), filename, unit_code, year, replace, user_id, sha256)
+    content, meta = _paths(data_dir, pending.token)
+    content.write_bytes(data)
+    meta.write_text(json.dumps(asdict(pending), ensure_ascii=False), encoding="utf-8")
+    return pending
+
+
+def load(data_dir: Path, token: str, user_id: int) -> tuple[PendingUpload, bytes]:
+    """Return a pending upload of ``user_id`` and its bytes, or raise NotFound."""
+    content, meta = _paths(data_dir, token)
+    if not meta.is_file() or not content.is_file():
+        raise NotFound("Không tìm thấy tệp đang chờ xác nhận; có thể đã được nhập, đã hủy hoặc đã quá hạn. "
+                       "Hãy tải tệp lên lại.")
+    pending = PendingUpload(**json.loads(meta.read_text(encoding="utf-8")))
+    if pending.user_id != user_id:
+        raise NotFound("Không tìm thấy tệp đang chờ xác nhận của bạn.")
+    return pending, content.read_bytes()
+
+
+def discard(data_dir: Path, token: str) -> None:
+    """Remove a pending upload (no error if it is already gone)."""
+    for path in _paths(data_dir, token):
+        path.unlink(missing_ok=True)
+
+
+def cleanup(data_dir: Path, max_age: float = MAX_AGE_SECONDS) -> None:
+    """Remove pending uploads older than ``max_age`` seconds."""
+    limit = time.time() - max_age
+    for path in _folder(data_dir).glob("*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue

@@ -251,6 +251,43 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True)
 
 
+@main.group("scheduler")
+def scheduler() -> None:
+    """Lịch tạo báo cáo định kỳ tự động."""
+
+
+@scheduler.command("due")
+@click.option("--date", "day", help="Ngày kiểm tra, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--run", "run_now", is_flag=True, help="Tạo ngay các báo cáo đến hạn.")
+@click.pass_context
+def scheduler_due(ctx: click.Context, day: str | None, run_now: bool) -> None:
+    """Liệt kê (hoặc tạo) các báo cáo đến hạn trong ngày."""
+    from reportsvc.schedule import due_on, run_due
+
+    services = services_of(ctx)
+    when = _parse_day(day) or datetime.now().date()
+    if run_now:
+        runs = run_due(services, when)
+    else:
+        with services.sessions() as session:
+            runs = due_on(when, list(session.scalars(select(Unit).order_by(Unit.code))))
+    for run in runs:
+        click.echo(f"{run.unit_code} {run.period.key} ({run.period.label})")
+    if not runs:
+        click.echo(f"Không có báo cáo đến hạn ngày {when:%d/%m/%Y}.")
+
+
+@scheduler.command("run")
+@click.option("--hour", default=6, show_default=True, type=click.IntRange(0, 23), help="Giờ chạy hằng ngày.")
+@click.pass_context
+def scheduler_run(ctx: click.Context, hour: int) -> None:
+    """Chạy bộ lập lịch: mỗi ngày tạo các báo cáo đến hạn (APScheduler)."""
+    from reportsvc.schedule import start
+
+    click.echo(f"Bộ lập lịch đang chạy; kiểm tra báo cáo đến hạn lúc {hour}:00 hằng ngày.")
+    start(services_of(ctx), hour)
+
+
 from reportsvc.cli_plan import plan  # noqa: E402 - command groups kept in their own modules
 
 main.add_command(plan)

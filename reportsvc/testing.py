@@ -98,7 +98,6 @@ def make_services(tmp_path: str | Path, plugins: Iterable[tuple[str, object]] = 
         with services.transaction() as session:
             for name in blocked:
                 session.merge(PluginSetting(name=name, enabled=False))
-    services.__dict__["registry"] = registry  # the registry Services would build from these settings
     return services
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from reportsvc.builder import BuildOptions, build_report
 from reportsvc.cli import main
 from reportsvc.config import load_settings
-from reportsvc.importing import analyse_plan, run_import
+from reportsvc.importing import analyse_plan
 from reportsvc.importing.areas import match_area
 from reportsvc.models import Plan, PlanArea
 from reportsvc.periods import parse_period
@@ -37,7 +37,8 @@ PLAN_ROWS = [
     ["TT", "Nhiệm vụ", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
     ["VII", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", "", "", "", ""],
     ["A", "Chính quyền điện tử", "", "", "", ""],
-    ["1", "Nâng cấp toàn diện Cổng Thông tin điện tử tỉnh", "Cổng thông tin", "Sở TTTT", "VP UBND tỉnh", "Tháng 6/2025"],
+    ["1", "Nâng cấp toàn diện Cổng Thông tin điện tử tỉnh", "Cổng thông tin", "Sở TTTT", "VP UBND tỉnh",
+     "Tháng 6/2025"],
     ["B", "ÁP DỤNG ISO 9001:2015", "", "", "", ""],
     ["1", "Duy trì và cải tiến hệ thống tại các cơ quan, đơn vị theo tiêu chuẩn TCVN ISO 9001:2015",
      "Các cơ quan, đơn vị duy trì hệ thống", "Sở KH&CN", "Các cơ quan, đơn vị", "Quý I-IV/2025"],
@@ -80,7 +81,7 @@ def test_entry_point_and_plugins_list(iso: dict[str, str], runner: CliRunner) ->
     registry.pm.check_pending()
 
 
-def test_plan_import_maps_the_iso_heading(iso: dict[str, str], runner: CliRunner) -> None:
+def test_plan_import_maps_the_iso_heading(iso: dict[str, str], runner: CliRunner, tmp_path: Path) -> None:
     without = build_registry(blocked=["iso9001"])
     registry = build_registry()
     for heading in ("ÁP DỤNG ISO 9001:2015", "Áp dụng ISO 9001:2015", "VII.B. Áp dụng Hệ thống quản lý chất lượng "
@@ -98,14 +99,17 @@ def test_plan_import_maps_the_iso_heading(iso: dict[str, str], runner: CliRunner
 
     cli(runner, "init-db")
     cli(runner, "demo")
+    source = tmp_path / "ke-hoach-2025.csv"
+    source.write_bytes(plan_csv())
+    dry = cli(runner, "plan", "import", str(source), "--unit", "HT", "--year", "2025", "--dry-run")
+    assert "VII.B. ÁP DỤNG ISO 9001:2015: 2 nhiệm vụ → lĩnh vực ISO9001" in [line.strip() for line in dry.splitlines()]
+    stored = json.loads(cli(runner, "plan", "import", str(source), "--unit", "HT", "--year", "2025", "--json"))
     services = create_services(load_settings())
-    stored, _ = run_import(services.sessions, plan_csv(), "ke-hoach-2025.csv", "HT", 2025, services.registry,
-                           services.settings, user="test")
     with services.sessions() as session:
         codes = session.execute(select(PlanArea.numeral, PlanArea.area_code)
-                                .where(PlanArea.plan_id == stored.id).order_by(PlanArea.position)).all()
+                                .where(PlanArea.plan_id == stored["plan_id"]).order_by(PlanArea.position)).all()
         assert [tuple(row) for row in codes] == [("VII", "VII"), ("VII.A", "VII"), ("VII.B", "ISO9001")]
-        assert session.scalar(select(Plan.year).where(Plan.id == stored.id)) == 2025
+        assert session.scalar(select(Plan.year).where(Plan.id == stored["plan_id"])) == 2025
     services.engine.dispose()
 
 

@@ -11,7 +11,8 @@ from click.testing import CliRunner, Result
 from reportsvc import hookimpl, hookspecs
 from reportsvc.cli import main
 from reportsvc.plugins import PluginError, build_registry
-from reportsvc.testing import docx_text, make_services
+from reportsvc.services import Services
+from reportsvc.testing import docx_text
 from tests.plugin_helpers import ROOT, add_iso_distribution
 
 PHAN_CAP = "Triển khai thực hiện phân cấp quản lý nhà nước"
@@ -61,14 +62,9 @@ def plugin_dir(tmp_path: Path, name: str, source: str) -> Path:
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point the CLI at a SQLite database holding the demo locality; return its URL."""
-    services = make_services(tmp_path / "db")
-    services.engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", services.settings.database_url)
-    monkeypatch.setenv("REPORTSVC_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("REPORTSVC_PLUGINS_DIR", raising=False)
-    return services.settings.database_url
+def demo_db(demo_services: Services) -> str:
+    """Point the CLI at a database holding the demo locality; return its URL."""
+    return demo_services.settings.database_url
 
 
 def generate(folder: Path, out: Path, *extra: str) -> Result:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -12,7 +14,7 @@ from reportsvc.cli import main
 from reportsvc.config import load_settings
 from reportsvc.models import PluginSetting
 from reportsvc.periods import parse_period
-from reportsvc.plugins import DEFAULT_PLUGINS
+from reportsvc.plugins import DEFAULT_PLUGINS, plugin_names
 from reportsvc.services import create_services
 from reportsvc.testing import docx_text
 from tests.plugin_helpers import add_distribution
@@ -65,7 +67,7 @@ def listing(runner: CliRunner, *options: str) -> dict[str, dict]:
     return {row["name"]: row for row in rows}
 
 
-def test_list_json_shape_and_sources(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_list_json_shape_and_sources(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "thi_diem.py").write_text(DIR_PLUGIN, encoding="utf-8")
@@ -86,6 +88,7 @@ def test_list_json_shape_and_sources(runner: CliRunner, tmp_path: Path, monkeypa
     assert rows["thi_diem"]["source"] == "dir" and rows["thi_diem"]["area"] == "THI_DIEM"
     assert rows["thi_diem"]["hooks"] == ["reportsvc_areas", "reportsvc_collect_section"]
     assert "_helper" not in rows
+    assert plugin_names(folder) == list(rows)
     # REPORTSVC_PLUGINS_DIR does the same as --plugins-dir
     monkeypatch.setenv("REPORTSVC_PLUGINS_DIR", str(folder))
     assert listing(runner)["thi_diem"]["title"] == "Thí điểm mô hình mới"
@@ -95,7 +98,8 @@ def test_list_json_shape_and_sources(runner: CliRunner, tmp_path: Path, monkeypa
     assert any(line.split()[:4] == ["the_che", "builtin", "bật", "II"] for line in out.splitlines())
 
 
-def test_disable_is_stored_and_applied_before_loading(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_disable_is_stored_and_applied_before_loading(runner: CliRunner, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     code = tmp_path / "src"
     code.mkdir()
     (code / "reportsvc_boom.py").write_text("raise RuntimeError('nổ khi nạp')\n", encoding="utf-8")
@@ -104,6 +108,7 @@ def test_disable_is_stored_and_applied_before_loading(runner: CliRunner, tmp_pat
 
     exit_code, _, err = invoke(runner, "plugins", "list")
     assert exit_code == 2 and err.strip() == "Lỗi: Plugin 'boom' (reportsvc_boom) lỗi khi nạp: nổ khi nạp"
+    assert "boom" in plugin_names() and "reportsvc_boom" not in sys.modules  # names without importing
 
     # ``plugins disable`` needs the registry to know the name; store the setting directly once.
     services = create_services(load_settings())

@@ -1,0 +1,147 @@
+"""Indicator entry: a unit's values for a quarter, each checked against the indicator's type and bounds."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from reportsvc import formatting as fmt
+from reportsvc.collect import find_plan
+from reportsvc.dashboard import default_period
+from reportsvc.models import IndicatorValue, Unit
+from reportsvc.periods import Period
+from reportsvc.permissions import Forbidden, editable_indicators
+from reportsvc.progress import Conflict, Invalid, parse_version, record_indicator_value
+from reportsvc.specs import IndicatorSpec
+from reportsvc.validation import bounds
+from reportsvc.web.common import actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services, unit_tree
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")
+TYPE_LABELS = {"percent": "Tỷ lệ (%)", "count": "Số nguyên", "number": "Số"}
+
+
+@dataclass
+class Row:
+    """One indicator line of the entry table."""
+
+    spec: IndicatorSpec
+    target: float | None
+    stored: IndicatorValue | None
+    previous: float | None
+    editable: bool
+    value: str = ""
+    note: str = ""
+    version: int = 0
+    orig_value: str = ""
+    orig_note: str = ""
+    errors: list[str] = field(default_factory=list)
+    conflict: str = ""
+
+    @property
+    def hint(self) -> str:
+        """Return what the field accepts, e.g. "Tỷ lệ (%), 0–100"."""
+        low, high = bounds(self.spec)
+        text = TYPE_LABELS.get(self.spec.value_type, self.spec.value_type)
+        if low is not None and high is not None:
+            return f"{text}, {fmt.number(low, 4)}–{fmt.number(high, 4)}"
+        if low is not None:
+            return f"{text}, ≥ {fmt.number(low, 4)}"
+        if high is not None:
+            return f"{text}, ≤ {fmt.number(high, 4)}"
+        return text
+
+
+def _quarter(period: Period) -> Period:
+    """Return ``period`` if it is a quarter, else the quarter its window ends with."""
+    return period if period.kind == "Q" else Period(period.year, "Q", period.last_month // 3)
+
+
+def _rows(unit: Unit, period: Period) -> list[Row]:
+    """Return the entry rows of every declared indicator for the unit and quarter."""
+    session, registry = db(), services().registry
+    plan = find_plan(session, unit, period.year)
+    targets = {t.code: t.target for t in plan.targets} if plan else {}
+    previous_key = Period(period.year, "Q", period.quarter - 1).key if period.quarter > 1 else None
+    stored = {v.code: v for v in session.scalars(select(IndicatorValue).where(
+        IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == period.key))}
+    previous = {}
+    if previous_key:
+        previous = dict(session.execute(select(IndicatorValue.code, IndicatorValue.value).where(
+            IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == previous_key)).all())
+    allowed = editable_indicators(session, registry, actor(), unit, period.year)
+    rows = []
+    for area in registry.areas:
+        for spec in registry.indicators_of(area.code):
+            row = stored.get(spec.code)
+            target = targets.get(spec.code)
+            rows.append(Row(spec, target if target is not None else spec.default_target, row, previous.get(spec.code),
+                            spec.code in allowed, value=input_number(row.value) if row else "",
+                            note=row.note if row else "", version=row.version if row else 0,
+                            orig_value=input_number(row.value) if row else "", orig_note=row.note if row else ""))
+    return rows
+
+
+def _render(unit: Unit, period: Period, rows: list[Row], status: int = 200) -> ResponseReturnValue:
+    registry = services().registry
+    areas = [(area, [r for r in rows if r.spec.area == area.code]) for area in registry.areas]
+    return render_template("indicators/index.html", unit=unit, period=period, areas=[a for a in areas if a[1]],
+                           units=unit_tree(db()), periods=entry_periods(period.year),
+                           any_editable=any(r.editable for r in rows)), status
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """Show a unit's indicator values for a quarter, with inputs for those the user may enter."""
+    session = db()
+    unit = pick_unit(session, arg("unit"))
+    period = _quarter(pick_period(arg("period"), default_period(session, unit)))
+    return _render(unit, period, _rows(unit, period))
+
+
+@bp.post("")
+def save() -> ResponseReturnValue:
+    """Save the changed values of the form in one transaction; nothing is saved if any value is refused."""
+    session = db()
+    registry = services().registry
+    unit = pick_unit(session, request.form.get("unit"))
+    period = _quarter(pick_period(request.form.get("period"), default_period(session, unit)))
+    rows = _rows(unit, period)
+    changed = 0
+    failed = False
+    conflicts = False
+    for row in rows:
+        code = row.spec.code
+        if f"value-{code}" not in request.form:
+            continue
+        value, note = request.form.get(f"value-{code}", "").strip(), request.form.get(f"note-{code}", "").strip()
+        if value == request.form.get(f"orig-{code}", "") and note == request.form.get(f"orig-note-{code}", ""):
+            continue
+        if not row.editable:
+            raise Forbidden(f"Bạn không được nhập số liệu chỉ tiêu “{row.spec.name}” của {unit.name}.")
+        row.value, row.note = value, note
+        try:
+            version = parse_version(request.form.get(f"version-{code}"))
+            row.version = version
+            record_indicator_value(session, registry, actor(), unit, code, period.key, value, note, version)
+            changed += 1
+        except Invalid as exc:
+            row.errors, failed = exc.messages, True
+        except Conflict as exc:
+            row.conflict, failed, conflicts = str(exc), True, True
+            row.version = (exc.current or {}).get("version", 0)
+    if failed:
+        session.rollback()
+        fresh = {r.spec.code: r for r in _rows(unit, period)}
+        for row in rows:  # the form now compares against what is stored, so a second save is deliberate
+            current = fresh[row.spec.code]
+            row.stored, row.orig_value, row.orig_note = current.stored, current.orig_value, current.orig_note
+        flash("Chưa lưu số liệu nào: hãy sửa các dòng được đánh dấu rồi lưu lại.", "error")
+        return _render(unit, period, rows, status=409 if conflicts else 422)
+    session.commit()
+    if changed:
+        flash(f"Đã lưu {changed} số liệu chỉ tiêu của {unit.name}, {period.short_label}.", "success")
+    else:
+        flash("Không có thay đổi nào để lưu.", "info")
+    return redirect(url_for("indicators.index", unit=unit.code, period=period.key))
+

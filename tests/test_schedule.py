@@ -1,0 +1,52 @@
+"""Scheduled runs: reports fall due the day after their data window closes, and run once."""
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from reportsvc.cli import main
+from reportsvc.models import Unit
+from reportsvc.schedule import due_on, run_due
+
+
+def test_due_the_day_after_the_cutoff(demo_services) -> None:  # noqa: ANN001
+    with demo_services.sessions() as session:
+        units = list(session.scalars(select(Unit).where(Unit.code.in_(["HT", "HT-TH-TD"]))))
+        assert {(r.unit_code, r.period.key) for r in due_on(date(2024, 3, 15), units)} == {
+            ("HT", "2024-Q1"), ("HT-TH-TD", "2024-Q1")}
+        assert due_on(date(2024, 3, 14), units) == []
+        assert {r.period.key for r in due_on(date(2024, 6, 15), units)} == {"2024-H1"}  # not Q2 by default
+        assert {r.period.key for r in due_on(date(2024, 12, 15), units)} == {"2024-Y"}  # Q4 is not filed
+
+
+def test_unit_settings_choose_kinds_and_cutoff(demo_services) -> None:  # noqa: ANN001
+    with demo_services.transaction() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        unit.settings = {**unit.settings, "report_kinds": ["Q1", "Q2", "M9"], "cutoff_day": 19}
+    with demo_services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        assert [r.period.key for r in due_on(date(2024, 6, 20), [unit])] == ["2024-Q2"]
+        assert [r.period.key for r in due_on(date(2024, 9, 20), [unit])] == ["2024-M9"]
+
+
+def test_run_due_generates_once(demo_services) -> None:  # noqa: ANN001
+    made: list[tuple[str, str]] = []
+    runs = run_due(demo_services, date(2024, 9, 15), dispatch=lambda s, run: made.append(
+        (run.unit_code, run.period.key)))
+    # Every unit with a 2024 plan: the province and its four communes (districts have none).
+    assert sorted(made) == sorted((code, "2024-Q3") for code in
+                                  ["HT", "HT-CX-CB", "HT-CX-CV", "HT-TH-TD", "HT-TH-TL"])
+    assert len(runs) == 5
+
+
+def test_scheduler_due_run_from_cli(runner: CliRunner, demo_services) -> None:  # noqa: ANN001
+    listed = runner.invoke(main, ["scheduler", "due", "--date", "15/03/2024"])
+    assert listed.exit_code == 0 and "HT 2024-Q1 (quý I năm 2024)" in listed.stdout
+    first = runner.invoke(main, ["scheduler", "due", "--date", "15/03/2024", "--run"], catch_exceptions=False)
+    assert first.exit_code == 0 and first.stdout.count("2024-Q1") == 5
+    again = runner.invoke(main, ["scheduler", "due", "--date", "15/03/2024", "--run"])
+    assert "Không có báo cáo đến hạn ngày 15/03/2024." in again.stdout
+    reports = runner.invoke(main, ["report", "list", "--json"])
+    assert reports.stdout.count('"created_by": "scheduler"') == 5

@@ -1,0 +1,94 @@
+"""Error pages in Vietnamese (JSON under /api/): 400, 403, 404, 405, 413, 500 and a missing CSRF token."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from reportsvc.errors import NotFound, UserError
+from reportsvc.permissions import Forbidden
+
+bp = Blueprint("errors", __name__)
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    401: "Chưa đăng nhập",
+    403: "Không có quyền truy cập",
+    404: "Không tìm thấy trang",
+    405: "Phương thức không được hỗ trợ",
+    409: "Xung đột dữ liệu",
+    413: "Tệp quá lớn",
+    500: "Lỗi hệ thống",
+}
+MESSAGES = {
+    400: "Yêu cầu gửi lên không hợp lệ.",
+    401: "Bạn cần đăng nhập.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Trang hoặc dữ liệu bạn tìm không tồn tại.",
+    405: "Địa chỉ này không nhận phương thức yêu cầu đã gửi.",
+    413: "Tệp tải lên vượt quá dung lượng cho phép.",
+    500: "Đã xảy ra lỗi không mong đợi. Vui lòng thử lại hoặc báo cho quản trị viên.",
+}
+
+
+def _respond(status: int, message: str) -> ResponseReturnValue:
+    """Return the error as JSON for the API, else as a page."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message}), status
+    return render_template("error.html", status=status, title=TITLES.get(status, "Lỗi"), message=message), status
+
+
+def _message(exc: HTTPException, status: int) -> str:
+    """Return the exception's own Vietnamese description if a view gave one, else the standard one."""
+    default_description = type(exc).description
+    description = exc.description if exc.description and exc.description != default_description else ""
+    return description or MESSAGES.get(status, "Đã xảy ra lỗi.")
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    """Refuse a form sent without a valid CSRF token (400)."""
+    return _respond(400, "Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật (CSRF). Hãy tải lại trang rồi gửi lại.")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> ResponseReturnValue:
+    """Render any HTTP error (abort) in Vietnamese."""
+    status = exc.code or 500
+    if status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _respond(413, f"Tệp tải lên vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
+    return _respond(status, _message(exc, status))
+
+
+@bp.app_errorhandler(Forbidden)
+def forbidden(exc: Forbidden) -> ResponseReturnValue:
+    """A permission refused by the rules (403)."""
+    return _respond(403, str(exc))
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(exc: NotFound) -> ResponseReturnValue:
+    """A record that does not exist (404)."""
+    return _respond(404, str(exc))
+
+
+@bp.app_errorhandler(UserError)
+def user_error(exc: UserError) -> ResponseReturnValue:
+    """Any other error meant for the user (400)."""
+    return _respond(400, str(exc))
+
+
+@bp.app_errorhandler(Exception)
+def unexpected(exc: Exception) -> ResponseReturnValue:
+    """An unexpected failure: logged with its traceback, shown as a plain 500 page."""
+    if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+        return http_error(exc)
+    if current_app.testing:
+        raise exc
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return _respond(500, MESSAGES[500])

@@ -1,6 +1,7 @@
 """The Flask application factory."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -57,7 +58,7 @@ def _secret(services: Services) -> str:
     """Return a per-installation secret key kept in the data directory (created on first use)."""
     import secrets
 
-    path = services.settings.data_dir / "secret_key"
+    path = Path(services.settings.data_dir) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))

@@ -13,7 +13,7 @@ from reportsvc.errors import NotFound
 from reportsvc.models import (Agency, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, TaskAgency, Unit)
 from reportsvc.narrative import outline
 from reportsvc.periods import Period
-from reportsvc.plugins import PluginError, PluginRegistry
+from reportsvc.plugins import PluginError, PluginRegistry, describe_error
 from reportsvc.reportmodel import (AnnexTable, AreaSection, Chart, ChartSeries, Header, PeriodInfo, Report,
                                    Signature)
 from reportsvc.status import CLASSES
@@ -48,7 +48,8 @@ def collect_areas(context: CollectContext, skip_broken: bool) -> list[AreaSectio
             if not isinstance(section, AreaSection):
                 raise PluginError(f"reportsvc_collect_section trả về {type(section).__name__}, cần AreaSection")
         except Exception as exc:  # noqa: BLE001 - any plugin failure is reported with its name
-            message = f"Plugin '{plugin}' lỗi khi tổng hợp lĩnh vực {area.code} ({area.title}): {exc}"
+            message = (f"Plugin '{plugin}' lỗi khi tổng hợp lĩnh vực {area.code} ({area.title}): "
+                       f"{describe_error(exc)}")
             if not skip_broken:
                 raise PluginError(message) from exc
             section = AreaSection(code=area.code, title=area.title, order=area.order, part=area.part,
@@ -95,33 +96,39 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
     for area in context.plan_areas(None):
         report.warnings.append(f"Lĩnh vực '{area.numeral}. {area.title}' của kế hoạch chưa có plugin tổng hợp; "
                                f"{len(area.tasks)} nhiệm vụ không có trong báo cáo.")
-    for extra in contributed(report, context):
+    for extra in contributed(report, context, options.skip_broken):
         (report.annexes if isinstance(extra, AnnexTable) else report.charts).append(extra)
     return report
 
 
-def contributed(report: Report, context: CollectContext) -> list[AnnexTable | Chart]:
-    """Collect extra annexes and charts from every plugin, naming a plugin that returns garbage."""
+def contributed(report: Report, context: CollectContext, skip_broken: bool = False) -> list[AnnexTable | Chart]:
+    """Collect extra annexes and charts from every plugin, naming a plugin that fails or returns garbage.
+
+    With ``skip_broken`` a failing plugin's contribution is left out and a warning says so.
+    """
     extras: list[AnnexTable | Chart] = []
     for plugin, function, argnames in context.registry.each_impl("reportsvc_report_extras"):
         kwargs = {"report": report, "context": context}
         try:
-            result = function(**{k: v for k, v in kwargs.items() if k in argnames}) or []
+            result = list(function(**{k: v for k, v in kwargs.items() if k in argnames}) or [])
+            if not all(isinstance(item, (AnnexTable, Chart)) for item in result):
+                raise PluginError("reportsvc_report_extras phải trả về danh sách AnnexTable hoặc Chart")
         except Exception as exc:  # noqa: BLE001
-            raise PluginError(f"Plugin '{plugin}' lỗi trong reportsvc_report_extras: {exc}") from exc
-        for item in result:
-            if not isinstance(item, (AnnexTable, Chart)):
-                raise PluginError(f"Plugin '{plugin}': reportsvc_report_extras phải trả về AnnexTable hoặc Chart")
-            extras.append(item)
+            message = f"Plugin '{plugin}' lỗi trong reportsvc_report_extras: {describe_error(exc)}"
+            if not skip_broken:
+                raise PluginError(message) from exc
+            report.warnings.append(message + " (đã bỏ qua phần bổ sung của plugin này)")
+            continue
+        extras.extend(result)
     return extras
 
 
 def task_annex(areas: list[AreaSection]) -> AnnexTable:
     """Annex 1: every task with its status, grouped by area."""
     rows, groups = [], []
-    for area in areas:
+    for number, area in enumerate(areas, 1):
         groups.append(len(rows))
-        rows.append([area.code, area.title.upper(), "", "", "", ""])
+        rows.append([fmt.roman(number), area.title.upper(), "", "", "", ""])
         for task in area.tasks:
             evidence = "; ".join(f"{d.number} ngày {fmt.short_date(d.date)}".strip() for d in task.documents)
             rows.append([task.number, task.title, task.lead, task.deadline, task.status_label,
@@ -134,11 +141,9 @@ def task_annex(areas: list[AreaSection]) -> AnnexTable:
 def indicator_annex(areas: list[AreaSection]) -> AnnexTable:
     """Annex 2: indicators with target, actual, % achieved and the same period last year."""
     rows, groups = [], []
-    for area in areas:
-        if not area.indicators:
-            continue
+    for number, area in enumerate([a for a in areas if a.indicators], 1):
         groups.append(len(rows))
-        rows.append([area.code, area.title.upper(), "", "", "", "", ""])
+        rows.append([fmt.roman(number), area.title.upper(), "", "", "", "", ""])
         for i, row in enumerate(area.indicators, 1):
             value = fmt.percent if row.unit == "%" else fmt.number
             rows.append([str(i), row.name, row.unit, value(row.target), value(row.actual),

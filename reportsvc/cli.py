@@ -16,6 +16,7 @@ from reportsvc.builder import BuildOptions
 from reportsvc.config import load_settings
 from reportsvc.errors import UserError
 from reportsvc.models import PluginSetting, Unit
+from reportsvc.plugins import plugin_names
 from reportsvc.periods import parse_period
 from reportsvc.services import Services, create_services
 
@@ -137,8 +138,8 @@ def plugins_list(ctx: click.Context, as_json: bool) -> None:
 
 def _set_plugin(ctx: click.Context, name: str, enabled: bool) -> None:
     services = services_of(ctx)
-    known = {info.name for info in services.registry.plugins}
-    if name not in known:
+    # Names only, nothing imported: a plugin that breaks start-up can still be disabled.
+    if name not in plugin_names(services.settings.plugins_dir or None):
         raise UserError(f"Không tìm thấy plugin '{name}'")
     with services.transaction() as session:
         setting = session.get(PluginSetting, name) or PluginSetting(name=name)

@@ -30,6 +30,17 @@ def measure(value: float | None, unit: str) -> str:
     return percent(value) if unit == "%" else f"{number(value)} {unit}".strip()
 
 
+def roman(number: int) -> str:
+    """Return the Roman numeral of a positive integer (areas are numbered I, II, … in reports)."""
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    result = ""
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        result += letters * count
+    return result
+
+
 def admin_date(day: date) -> str:
     """Return "ngày 05 tháng 01 năm 2024": day < 10 and months 1–2 zero-padded (NĐ 30/2020)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)

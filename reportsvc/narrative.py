@@ -9,8 +9,6 @@ from reportsvc.periods import Period
 from reportsvc.reportmodel import AreaSection, NarrativeSection
 from reportsvc.text import one_line
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
 # Section keys an officer can edit, with their headings (part II adds one key per area: "II.<code>").
 EDITABLE = {
     "I": "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH",

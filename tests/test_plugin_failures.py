@@ -194,8 +194,14 @@ def test_a_broken_extras_hook_is_named(demo_db: str, tmp_path: Path) -> None:
     def reportsvc_report_extras(report):
         return ["không phải bảng"]
     '''
-    result = generate(plugin_dir(tmp_path, "phu_luc_sai", source), tmp_path / "out")
-    assert_one_line_failure(result, "Plugin 'phu_luc_sai': reportsvc_report_extras phải trả về AnnexTable hoặc Chart")
+    folder = plugin_dir(tmp_path, "phu_luc_sai", source)
+    result = generate(folder, tmp_path / "out")
+    assert_one_line_failure(result, "Plugin 'phu_luc_sai' lỗi trong reportsvc_report_extras: "
+                                    "reportsvc_report_extras phải trả về danh sách AnnexTable hoặc Chart")
+    # With --skip-broken the report is made without that contribution, and says so.
+    skipped = generate(folder, tmp_path / "out", "--skip-broken")
+    assert skipped.exit_code == 0, skipped.output
+    assert "Cảnh báo: Plugin 'phu_luc_sai' lỗi trong reportsvc_report_extras" in skipped.stderr
 
 
 def test_check_pending_passes_on_the_full_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -55,6 +55,11 @@ class ServicesHolder:
                 raise UserError("Cơ sở dữ liệu chưa được khởi tạo. Hãy chạy 'reportsvc init-db'.")
         return self._services
 
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._services is not None:
+            self._services.engine.dispose()
+
 
 def services_of(ctx: click.Context, ready: bool = True) -> Services:
     """Return the Services of the current command line invocation."""
@@ -68,6 +73,7 @@ def services_of(ctx: click.Context, ready: bool = True) -> Services:
 def main(ctx: click.Context, plugins_dir: str | None) -> None:
     """reportsvc: báo cáo cải cách hành chính định kỳ (quý, 6 tháng, 9 tháng, năm)."""
     ctx.obj = ServicesHolder(plugins_dir)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command("init-db")

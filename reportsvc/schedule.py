@@ -58,8 +58,8 @@ def run_due(services: Services, day: date,
         generate(services, run.unit_code, run.period, ["docx", "pdf"], user="scheduler")
 
     with services.sessions() as session:
-        units = list(session.scalars(select(Unit).join(Plan, Plan.unit_id == Unit.id)
-                                     .where(Plan.year <= day.year, Plan.year_end >= day.year).distinct()))
+        planned = select(Plan.unit_id).where(Plan.year <= day.year, Plan.year_end >= day.year)
+        units = list(session.scalars(select(Unit).where(Unit.id.in_(planned)).order_by(Unit.code)))
         runs = [run for run in due_on(day, units) if session.scalar(
             select(GeneratedReport.id).join(Unit).where(Unit.code == run.unit_code,
                                                         GeneratedReport.period_key == run.period.key)) is None]

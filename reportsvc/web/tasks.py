@@ -122,7 +122,7 @@ def _render_task(task: Task, period: Period, form: dict[str, Any] | None = None,
         if not stored and earlier:
             form["status"] = max(earlier, key=lambda u: u.period_key).status
         for key in ("completed_on", "evidence_date"):
-            form[key] = form[key].isoformat() if form[key] else ""
+            form[key] = form[key].strftime("%d/%m/%Y") if form[key] else ""
     if version is None:
         version = stored.version if stored else 0
     cutoff = settings_of(task.plan.unit).cutoff

@@ -37,7 +37,7 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area V: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    degree = next((row for row in section.indicators if row.code == "CV_CBCC_XA_DAI_HOC" and row.actual is not None), None)
+    degree = section.measured("CV_CBCC_XA_DAI_HOC")
     if degree is not None:
         section.paragraphs.append(
             f"Chất lượng đội ngũ: {fmt.percent(degree.actual)} cán bộ, công chức cấp xã có trình độ đại học trở lên.")

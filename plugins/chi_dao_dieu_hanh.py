@@ -39,7 +39,7 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area I: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    inspected = next((row for row in section.indicators if row.code == "CD_KIEM_TRA" and row.actual is not None), None)
+    inspected = section.measured("CD_KIEM_TRA")
     if inspected is not None:
         section.paragraphs.append(
             f"Công tác kiểm tra CCHC: đã kiểm tra {fmt.percent(inspected.actual)} cơ quan, đơn vị trong kỳ.")

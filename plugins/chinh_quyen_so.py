@@ -38,7 +38,7 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area VII: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    meetings = next((row for row in section.indicators if row.code == "CQS_HNTT_XA" and row.actual is not None), None)
+    meetings = section.measured("CQS_HNTT_XA")
     if meetings is not None:
         section.paragraphs.append(
             f"Hệ thống hội nghị trực tuyến đã kết nối tới {fmt.percent(meetings.actual)} đơn vị cấp xã.")

@@ -39,7 +39,7 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area VI: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    autonomous = next((row for row in section.indicators if row.code == "TCC_DVSN_TU_CHU" and row.actual is not None), None)
+    autonomous = section.measured("TCC_DVSN_TU_CHU")
     if autonomous is not None:
         section.paragraphs.append(
             f"Có {fmt.number(autonomous.actual)} đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính.")

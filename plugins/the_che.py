@@ -38,7 +38,7 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area II: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    issued = next((row for row in section.indicators if row.code == "TC_VBQPPL_BAN_HANH" and row.actual is not None), None)
+    issued = section.measured("TC_VBQPPL_BAN_HANH")
     if issued is not None:
         section.paragraphs.append(f"Trong kỳ đã ban hành {fmt.number(issued.actual)} văn bản quy phạm pháp luật.")
     return section

@@ -45,8 +45,8 @@ def reportsvc_indicators() -> list[IndicatorSpec]:
 def reportsvc_collect_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     """Collect area III: the standard section plus its key figures in words."""
     section = standard_section(area, context)
-    received = next((row for row in section.indicators if row.code == "TTHC_HS_TIEP_NHAN" and row.actual is not None), None)
-    online = next((row for row in section.indicators if row.code == "TTHC_TY_LE_TRUC_TUYEN" and row.actual is not None), None)
+    received = section.measured("TTHC_HS_TIEP_NHAN")
+    online = section.measured("TTHC_TY_LE_TRUC_TUYEN")
     if received is not None and online is not None:
         section.paragraphs.append(
             f"Bộ phận Một cửa các cấp đã tiếp nhận {fmt.number(received.actual)} hồ sơ TTHC, "

@@ -74,6 +74,10 @@ class AreaSection:
         """Return how many of this area's tasks are in the given status class."""
         return sum(1 for task in self.tasks if task.status == status)
 
+    def measured(self, code: str) -> IndicatorRow | None:
+        """Return the indicator row with ``code`` if it has an actual value for the period, else None."""
+        return next((row for row in self.indicators if row.code == code and row.actual is not None), None)
+
 
 @dataclass
 class AnnexTable:

@@ -146,6 +146,16 @@ def docx_text(data: bytes) -> str:
     return "\n".join(line for line in map(collapse, parts) if line)
 
 
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """Return a PDF's text in content order (``pdftotext -raw`` keeps table cells whole), collapsed."""
+    import subprocess
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True)
+    return collapse(out.stdout.decode("utf-8"))
+
+
 def render_docx(report: Report) -> bytes:
     """Render the report model to DOCX bytes (the PDF is slower; use it only when it is the point)."""
     from reportsvc.render import render

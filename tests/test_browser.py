@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.report_text import docx_text, pdf_text
+from reportsvc.testing import docx_text, pdf_text
 from tests.web_fixtures import live_server  # noqa: F401 - fixture
 
 CHROMIUM = Path("/usr/bin/chromium")

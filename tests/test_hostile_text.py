@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from reportsvc.cli import main
 from reportsvc.models import StatusUpdate, Task, Unit
-from tests.report_text import docx_text, pdf_text
+from reportsvc.testing import docx_text, pdf_text
 
 HOSTILE = "<b>&{{7*7}}{% if x %}"
 

@@ -12,7 +12,7 @@ from reportsvc.cli import main
 from reportsvc.demo_data import AREAS
 from reportsvc.periods import parse_period
 from reportsvc.text import collapse
-from tests.report_text import docx_text, pdf_text
+from reportsvc.testing import docx_text, pdf_text
 
 AREA_TITLES = ["Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy hành chính nhà nước",
                "Cải cách chế độ công vụ", "Cải cách tài chính công",

@@ -14,7 +14,7 @@ from reportsvc.cli import ServicesHolder
 from reportsvc.cli_users import users
 from reportsvc.models import AuditEntry, IndicatorValue, ReportDraft, StatusUpdate, Unit
 from reportsvc.services import Services
-from tests.report_text import docx_text, pdf_text
+from reportsvc.testing import docx_text, pdf_text
 from tests.web_fixtures import PASSWORDS, api_token, task_led_by
 
 PERIOD = "2024-Q4"

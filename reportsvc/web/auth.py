@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
@@ -103,4 +104,6 @@ def token() -> ResponseReturnValue:
     new_token = accounts.issue_token(session, user, actor().username)
     session.commit()
     flash("Đã tạo mã truy cập API mới. Hãy sao chép ngay: mã chỉ hiện một lần, mã cũ không còn dùng được.", "success")
-    return render_template("profile.html", user=user, token=new_token)
+    response = make_response(render_template("profile.html", user=user, token=new_token))
+    response.headers["Cache-Control"] = "no-store"
+    return response

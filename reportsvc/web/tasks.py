@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from reportsvc.collect import task_item
 from reportsvc.dashboard import default_period
 from reportsvc.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
-from reportsvc.periods import Period, parse_period
+from reportsvc.periods import Period
 from reportsvc.permissions import can_edit_task
 from reportsvc.progress import Conflict, Invalid, parse_version, record_status, status_snapshot
 from reportsvc.reportmodel import TaskItem
@@ -165,5 +165,6 @@ def update_status(task_id: int) -> ResponseReturnValue:
         task = _load_task(task_id)
         current = exc.current or {}
         return _render_task(task, period, form, version=current.get("version", 0), conflict=exc, status=409)
-    flash(f"Đã lưu tiến độ nhiệm vụ {task.number} kỳ {parse_period(period.key).short_label}.", "success")
+    number = f"{task.area.numeral}.{task.number}" if task.area.numeral else task.number
+    flash(f"Đã lưu tiến độ nhiệm vụ {number} ({period.short_label}).", "success")
     return redirect(url_for("tasks.detail", task_id=task.id, period=period.key))

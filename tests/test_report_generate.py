@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -11,6 +15,7 @@ from reportsvc.builder import build_report
 from reportsvc.cli import main
 from reportsvc.demo_data import AREAS
 from reportsvc.periods import parse_period
+from reportsvc.render import render
 from reportsvc.text import collapse
 from reportsvc.testing import docx_text, pdf_text
 
@@ -88,3 +93,41 @@ def test_unknown_override_section_is_refused(runner: CliRunner, demo_services, t
     result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", "2024-Q1", "--format", "docx",
                                   "--overrides", str(overrides), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "IX" in result.stderr
+
+
+def test_every_period_kind_gets_its_title_and_window(demo_services) -> None:  # noqa: ANN001
+    expected = {
+        "2024-Q1": ("quý I năm 2024", "2023-12-15", "2024-03-14"),
+        "2024-H1": ("6 tháng đầu năm 2024", "2023-12-15", "2024-06-14"),
+        "2024-M9": ("9 tháng năm 2024", "2023-12-15", "2024-09-14"),
+        "2024-Q3": ("quý III năm 2024", "2024-06-15", "2024-09-14"),
+        "2024-Y": ("năm 2024", "2023-12-15", "2024-12-14"),
+    }
+    with demo_services.sessions() as session:
+        for key, (label, start, end) in expected.items():
+            report = build_report(session, demo_services.registry, "HT", parse_period(key))
+            assert report.subject == f"Kết quả thực hiện công tác cải cách hành chính {label}"
+            assert (report.period.start.isoformat(), report.period.end.isoformat()) == (start, end)
+            text = docx_text(render(report, ["docx"])["docx"])
+            assert f"Kết quả thực hiện công tác cải cách hành chính {label}" in text
+            # "Phương hướng" looks at the period after this one.
+            assert report.sections[3].paragraphs[0].startswith(f"Trong {parse_period(key).next().label}")
+
+
+def test_libreoffice_opens_every_generated_docx(runner: CliRunner, demo_services, tmp_path: Path) -> None:  # noqa: ANN001
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    sources = []
+    for key in ("2024-Q1", "2024-H1", "2024-M9", "2024-Q3", "2024-Y"):
+        result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", key, "--format", "docx",
+                                      "--out", str(tmp_path / "docx")])
+        assert result.exit_code == 0, result.output
+        sources.append(result.stdout.strip())
+    converted = subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), *sources], capture_output=True, text=True, timeout=300)
+    assert converted.returncode == 0, converted.stderr
+    for source in sources:
+        pdf = (tmp_path / "pdf" / Path(source).name).with_suffix(".pdf")
+        assert "Kết quả thực hiện công tác cải cách hành chính" in pdf_text(pdf.read_bytes(), tmp_path)

@@ -296,8 +296,10 @@ def scheduler_run(ctx: click.Context, hour: int) -> None:
 
 
 from reportsvc.cli_plan import plan  # noqa: E402 - command groups kept in their own modules
+from reportsvc.cli_users import users  # noqa: E402
 
 main.add_command(plan)
+main.add_command(users)
 
 
 def run() -> None:  # pragma: no cover - the console script entry

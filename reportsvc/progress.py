@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -151,7 +150,7 @@ def describe_status(current: dict[str, Any] | None) -> str:
             evidence += f" ngày {fmt.short_date(current['evidence_date'])}"
         parts.append(evidence)
     if current.get("result"):
-        parts.append(f"kết quả: “{current['result']}”")
+        parts.append(f"kết quả: “{current['result'].rstrip('.')}”")
     return "Giá trị đang lưu: " + "; ".join(parts) + "."
 
 
@@ -181,7 +180,8 @@ def current_status(session: Session, task_id: int, period_key: str) -> StatusUpd
 def _status_conflict(session: Session, task: Task, period_key: str) -> Conflict:
     current = status_snapshot(current_status(session, task.id, period_key))
     label = parse_period(period_key).short_label
-    return Conflict(f"Tiến độ nhiệm vụ {task.number} kỳ {label} vừa được {_when(current)} cập nhật trong khi bạn "
+    number = f"{task.area.numeral}.{task.number}" if task.area and task.area.numeral else task.number
+    return Conflict(f"Tiến độ nhiệm vụ {number} kỳ {label} vừa được {_when(current)} cập nhật trong khi bạn "
                     f"đang sửa. Thay đổi của bạn CHƯA được lưu. {describe_status(current)} Hãy xem lại; nếu vẫn "
                     f"muốn thay bằng nội dung của bạn, bấm Lưu lần nữa.", current)
 

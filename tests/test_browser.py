@@ -7,15 +7,13 @@ A screenshot of each main page is saved under tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-import docx
 import pytest
 
 from reportsvc.testing import docx_text, pdf_text
-from tests.web_fixtures import live_server  # noqa: F401 - fixture
+from tests.web_fixtures import live_server, plan_docx  # noqa: F401 - fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -26,38 +24,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium không có tại /usr/bin/chromium: bỏ qua kiểm thử trình duyệt"),
 ]
-
-PLAN_ROWS = [
-    ("TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"),
-    ("I", "Công tác chỉ đạo điều hành", "", "", "", ""),
-    ("1", "Ban hành Kế hoạch CCHC năm 2025 của UBND xã Thạch Đài", "UBND xã Thạch Đài", "Công chức Văn phòng - Thống kê",
-     "Quý I/2025", "Kế hoạch"),
-    ("2", "Tự kiểm tra công tác CCHC tại các bộ phận chuyên môn", "UBND xã Thạch Đài", "", "Quý III/2025",
-     "Báo cáo kết quả tự kiểm tra"),
-    ("II", "Cải cách thủ tục hành chính", "", "", "", ""),
-    ("1", "Niêm yết, công khai đầy đủ TTHC tại Bộ phận Một cửa của xã", "UBND xã Thạch Đài", "Công an xã",
-     "Quý I/2025", "TTHC được niêm yết"),
-    ("III", "Chính quyền số", "", "", "", ""),
-    ("1", "Số hóa hồ sơ, kết quả giải quyết TTHC còn hiệu lực", "UBND xã Thạch Đài", "", "Thường xuyên",
-     "Hồ sơ được số hóa"),
-]
-
-
-def plan_docx() -> bytes:
-    """Return a small commune plan for 2025 as the commune would publish it (python-docx)."""
-    document = docx.Document()
-    document.add_paragraph("ỦY BAN NHÂN DÂN XÃ THẠCH ĐÀI")
-    document.add_paragraph("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025 CỦA UBND XÃ THẠCH ĐÀI")
-    document.add_paragraph("I. MỤC ĐÍCH, YÊU CẦU")
-    document.add_paragraph("Phấn đấu tỷ lệ hồ sơ trực tuyến đạt 70%.")
-    table = document.add_table(rows=len(PLAN_ROWS), cols=len(PLAN_ROWS[0]))
-    for i, row in enumerate(PLAN_ROWS):
-        for j, text in enumerate(row):
-            table.cell(i, j).text = text
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
 
 def test_user_journey_in_chromium(live_server: str, tmp_path: Path) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
@@ -115,6 +81,8 @@ def test_user_journey_in_chromium(live_server: str, tmp_path: Path) -> None:  # 
             expect(page.locator(".tasks-table")).to_contain_text("Ban hành Kế hoạch CCHC năm 2025")
             shot(page, "06-nhiem-vu")
             page.click("a:has-text('Ban hành Kế hoạch CCHC năm 2025')")
+            other = context.new_page()  # a second tab on the same task: its save must not overwrite silently
+            other.goto(page.url)
             page.check("input[name=status][value=done]")
             page.fill("input[name=completed_on]", "10/02/2025")
             page.fill("textarea[name=result]", "Đã ban hành Kế hoạch CCHC năm 2025 và phổ biến đến các bộ phận.")
@@ -125,6 +93,13 @@ def test_user_journey_in_chromium(live_server: str, tmp_path: Path) -> None:  # 
             expect(page.locator(".flash-success")).to_contain_text("Đã lưu tiến độ")
             expect(page.locator("table")).to_contain_text("15/KH-UBND")
             shot(page, "07-cap-nhat-tien-do")
+            other.check("input[name=status][value=in_progress]")
+            other.fill("textarea[name=result]", "Đang xây dựng dự thảo kế hoạch.")
+            other.click("button:has-text('Lưu tiến độ')")
+            expect(other.locator(".conflict")).to_contain_text("15/KH-UBND")
+            expect(other.locator("textarea[name=result]")).to_have_value("Đang xây dựng dự thảo kế hoạch.")
+            shot(other, "07b-xung-dot")
+            other.close()
 
             # Enter indicators: an out-of-range rate is refused, then the corrected values are saved.
             page.goto(f"{base}/indicators?unit=HT-TH-TD&period=2025-Q1")

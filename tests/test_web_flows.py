@@ -2,20 +2,21 @@
 validation, draft edit + generate + download, the audit trail, the token API and its OpenAPI document."""
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reportsvc.cli import ServicesHolder
 from reportsvc.cli_users import users
-from reportsvc.models import AuditEntry, IndicatorValue, ReportDraft, StatusUpdate, Unit
+from reportsvc.models import AuditEntry, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, Unit
 from reportsvc.services import Services
 from reportsvc.testing import docx_text, pdf_text
-from tests.web_fixtures import PASSWORDS, api_token, task_led_by
+from tests.web_fixtures import PASSWORDS, api_token, plan_docx, task_led_by
 
 PERIOD = "2024-Q4"
 
@@ -31,6 +32,15 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
 def version_on(page: str) -> str:
     """Return the version carried by the status form of a task page."""
     return re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
+def run_users(args: list[str], input: str | None = None) -> Result:
+    """Run a ``users`` command as ``reportsvc users …`` would, closing its database connections after."""
+    holder = ServicesHolder(None)
+    try:
+        return CliRunner().invoke(users, args, obj=holder, input=input)
+    finally:
+        holder.close()
 
 
 def audit(services: Services, action: str) -> list[AuditEntry]:
@@ -156,7 +166,7 @@ def test_draft_edit_generate_download_and_audit(app: Flask, demo_services: Servi
 
 def test_api_token_flow_and_openapi_coverage(app: Flask, demo_services: Services) -> None:
     client = app.test_client()
-    result = CliRunner().invoke(users, ["token", "vpubnd"], obj=ServicesHolder(None))
+    result = run_users(["token", "vpubnd"])
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     headers = {"Authorization": f"Bearer {token}"}
@@ -201,22 +211,70 @@ def test_api_token_flow_and_openapi_coverage(app: Flask, demo_services: Services
 
 
 def test_users_create_command(app: Flask, demo_services: Services) -> None:
-    runner = CliRunner()
-    unknown = runner.invoke(users, ["create", "tc", "--role", "editor", "--agency", "Sở Không Có", "--password",
-                                    "mat-khau-123"], obj=ServicesHolder(None))
+    unknown = run_users(["create", "tc", "--role", "editor", "--agency", "Sở Không Có", "--password", "mat-khau-123"])
     assert unknown.exit_code == 2
     assert unknown.output.strip() == "Lỗi: Không tìm thấy cơ quan 'Sở Không Có'."
-    created = runner.invoke(users, ["create", "tc", "--role", "editor", "--agency", "Sở TC", "--password", "x"],
-                            obj=ServicesHolder(None))
+    created = run_users(["create", "tc", "--role", "editor", "--agency", "Sở TC", "--password", "x"])
     assert created.exit_code == 2 and "Không tìm thấy cơ quan" in created.output
-    ok = runner.invoke(users, ["create", "tuphap2", "--role", "editor", "--agency", "Sở Tư pháp", "--unit", "HT",
-                               "--full-name", "Ngô Thị Mai"], input="mat-khau-123\nmat-khau-123\n",
-                       obj=ServicesHolder(None))
+    ok = run_users(["create", "tuphap2", "--role", "editor", "--agency", "Sở Tư pháp", "--unit", "HT",
+                    "--full-name", "Ngô Thị Mai"], input="mat-khau-123\nmat-khau-123\n")
     assert ok.exit_code == 0, ok.output
     assert "Đã tạo tài khoản 'tuphap2' (vai trò editor, cơ quan Sở Tư pháp)" in ok.output
     client = app.test_client()
     assert client.post("/login", data={"username": "tuphap2", "password": "mat-khau-123"}).status_code == 302
     assert "Ngô Thị Mai" in client.get("/").get_data(as_text=True)
-    dup = runner.invoke(users, ["create", "tuphap2", "--role", "viewer", "--password", "mat-khau-123"],
-                        obj=ServicesHolder(None))
+    dup = run_users(["create", "tuphap2", "--role", "viewer", "--password", "mat-khau-123"])
     assert dup.exit_code == 2 and "đã tồn tại" in dup.output
+
+
+def test_plan_upload_shows_the_dry_run_then_imports_or_replaces(app: Flask, demo_services: Services) -> None:
+    client = signed_in(app, "admin")
+
+    def plans() -> list[tuple[int, str]]:
+        with demo_services.sessions() as session:
+            return [(p.year, p.source_filename) for p in session.scalars(
+                select(Plan).join(Unit).where(Unit.code == "HT-TH-TD", Plan.year > 0).order_by(Plan.year))]
+
+    before = plans()
+    upload = client.post("/plans/upload", data={"unit": "HT-TH-TD", "year": "2024", "file": (
+        io.BytesIO(plan_docx(2024)), "KH_2024_moi.docx")}, content_type="multipart/form-data")
+    assert upload.status_code == 302
+    preview = client.get(upload.location).get_data(as_text=True)
+    assert "chưa có gì được lưu" in preview and "4 nhiệm vụ" in preview
+    assert "Đơn vị đã có kế hoạch năm 2024" in preview
+    assert plans() == before  # the dry run wrote nothing
+    token = upload.location.rsplit("/", 1)[1]
+    refused = client.post(f"/plans/upload/{token}/confirm", data={})
+    assert "đã có kế hoạch năm 2024" in client.get(refused.location).get_data(as_text=True)
+    assert plans() == before
+    done = client.post(f"/plans/upload/{token}/confirm", data={"replace": "1"})
+    assert done.status_code == 302 and "/plans/" in done.location
+    page = client.get(done.location).get_data(as_text=True)
+    assert "Đã nhập kế hoạch năm 2024 cho đơn vị HT-TH-TD: 4 nhiệm vụ" in page
+    assert "cập nhật tiến độ" in page  # the carried-over / dropped status updates are reported
+    assert (2024, "KH_2024_moi.docx") in plans()
+    with demo_services.sessions() as session:
+        assert session.scalar(select(Task.title).join(Plan).join(Unit).where(
+            Unit.code == "HT-TH-TD", Plan.year == 2024, Task.number == "1").order_by(Task.position)).startswith(
+            "Ban hành Kế hoạch CCHC năm 2024")
+    assert audit(demo_services, "plan.replace")[-1].actor == "admin"
+    # The pending file is gone once imported; an unreadable file is refused with a Vietnamese reason.
+    assert client.get(f"/plans/upload/{token}").status_code == 404
+    bad = client.post("/plans/upload", data={"unit": "HT", "year": "2025", "file": (
+        io.BytesIO(b"not a plan"), "kh.docx")}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "flash-error" in bad.get_data(as_text=True)
+
+
+def test_admin_disables_and_enables_a_plugin(app: Flask, demo_services: Services) -> None:
+    client = signed_in(app, "admin")
+    assert client.post("/admin/plugins/the_che", data={"enabled": "0"}).status_code == 302
+    assert "the_che" in demo_services.blocked_plugins()
+    assert "II" not in [area.code for area in demo_services.registry.areas]
+    page = client.get("/admin/plugins").get_data(as_text=True)
+    assert "Đã tắt plugin &#39;the_che&#39;" in page or "Đã tắt plugin 'the_che'" in page
+    assert client.post("/admin/plugins/the_che", data={"enabled": "1"}).status_code == 302
+    assert "II" in [area.code for area in demo_services.registry.areas]
+    entries = audit(demo_services, "plugin.disable") + audit(demo_services, "plugin.enable")
+    assert [(e.entity_id, e.old, e.new) for e in entries] == [("the_che", {"enabled": True}, {"enabled": False}),
+                                                              ("the_che", {"enabled": False}, {"enabled": True})]
+    assert client.post("/admin/plugins/khong_co", data={"enabled": "0"}).status_code == 404

@@ -4,6 +4,7 @@ Import the fixtures you use into the test module (``from tests.web_fixtures impo
 """
 from __future__ import annotations
 
+import io
 import re
 from typing import Any, Iterator
 
@@ -17,6 +18,20 @@ from reportsvc import accounts
 from reportsvc.models import GeneratedReport, Plan, ReportFile, Task, TaskAgency, Agency, Unit, User
 from reportsvc.services import Services
 
+PLAN_ROWS = [
+    ("TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"),
+    ("I", "Công tác chỉ đạo điều hành", "", "", "", ""),
+    ("1", "Ban hành Kế hoạch CCHC năm {year} của UBND xã Thạch Đài", "UBND xã Thạch Đài",
+     "Công chức Văn phòng - Thống kê", "Quý I/{year}", "Kế hoạch"),
+    ("2", "Tự kiểm tra công tác CCHC tại các bộ phận chuyên môn", "UBND xã Thạch Đài", "", "Quý III/{year}",
+     "Báo cáo kết quả tự kiểm tra"),
+    ("II", "Cải cách thủ tục hành chính", "", "", "", ""),
+    ("1", "Niêm yết, công khai đầy đủ TTHC tại Bộ phận Một cửa của xã", "UBND xã Thạch Đài", "Công an xã",
+     "Quý I/{year}", "TTHC được niêm yết"),
+    ("III", "Chính quyền số", "", "", "", ""),
+    ("1", "Số hóa hồ sơ, kết quả giải quyết TTHC còn hiệu lực", "UBND xã Thạch Đài", "", "Thường xuyên",
+     "Hồ sơ được số hóa"),
+]
 PASSWORDS = {"admin": "admin-demo-2024", "stp": "stp-demo-2024", "vpubnd": "vp-demo-2024", "xem": "xem-demo-2024"}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -28,6 +43,24 @@ def csrf_app(demo_services: Services) -> Iterator[Flask]:
     from reportsvc.app import create_app
 
     yield create_app({"TESTING": True, "WTF_CSRF_ENABLED": True}, services=demo_services)
+
+
+def plan_docx(year: int = 2025) -> bytes:
+    """Return a small commune plan (xã Thạch Đài) for ``year`` as the commune would publish it (python-docx)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("ỦY BAN NHÂN DÂN XÃ THẠCH ĐÀI")
+    document.add_paragraph(f"KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {year} CỦA UBND XÃ THẠCH ĐÀI")
+    document.add_paragraph("I. MỤC ĐÍCH, YÊU CẦU")
+    document.add_paragraph("Phấn đấu tỷ lệ hồ sơ trực tuyến đạt 70%.")
+    table = document.add_table(rows=len(PLAN_ROWS), cols=len(PLAN_ROWS[0]))
+    for i, row in enumerate(PLAN_ROWS):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text.format(year=year)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def csrf_from(html: str) -> str:

@@ -37,7 +37,10 @@ def guard() -> ResponseReturnValue | None:
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        if request.method in SAFE_METHODS:
+            return current_app.login_manager.unauthorized()  # back to this page after signing in
+        flash("Phiên đăng nhập đã hết. Vui lòng đăng nhập lại rồi thực hiện lại thao tác.", "info")
+        return redirect(url_for("auth.login"))
     if request.method not in SAFE_METHODS and not actor().can_write and endpoint not in SELF_SERVICE_ENDPOINTS:
         abort(403, description="Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
     return None

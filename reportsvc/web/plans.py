@@ -105,6 +105,12 @@ def confirm(token: str) -> ResponseReturnValue:
     settings = services().settings
     pending, data = uploads.load(settings.data_dir, token, actor().id)
     replace = request.form.get("replace") == "1"
+    unit = db().scalar(select(Unit).where(Unit.code == pending.unit_code))
+    if unit is not None and not replace and db().scalar(
+            select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == pending.year)) is not None:
+        flash(f"Chưa nhập kế hoạch: {unit.name} đã có kế hoạch năm {pending.year}. Đánh dấu “Thay thế kế hoạch "
+              f"đã nhập” rồi xác nhận lại nếu muốn thay thế.", "error")
+        return redirect(url_for("plans.preview", token=token))
     try:
         plan, parsed = run_import(services().sessions, data, pending.filename, pending.unit_code, pending.year,
                                   services().registry, settings, replace=replace, user=actor().username)

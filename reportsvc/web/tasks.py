@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from reportsvc.collect import task_item
 from reportsvc.dashboard import default_period
-from reportsvc.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency
 from reportsvc.periods import Period
 from reportsvc.permissions import can_edit_task
 from reportsvc.progress import Conflict, Invalid, parse_version, record_status, status_snapshot

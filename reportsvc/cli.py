@@ -5,65 +5,17 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from reportsvc import archive, db
 from reportsvc.builder import BuildOptions
-from reportsvc.config import load_settings
+from reportsvc.cli_support import CliGroup, ServicesHolder, cli_actor, parse_day, services_of
 from reportsvc.errors import UserError
 from reportsvc.models import PluginSetting, Unit
 from reportsvc.plugins import plugin_names
 from reportsvc.periods import parse_period
-from reportsvc.services import Services, create_services
-
-
-class CliGroup(click.Group):
-    """A click group that turns user errors and database failures into one line and exit 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, reporting known errors without a traceback."""
-        try:
-            return super().invoke(ctx)
-        except UserError as exc:
-            click.echo(f"Lỗi: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except SQLAlchemyError as exc:
-            services = ctx.find_object(ServicesHolder)
-            url = db.safe_url(services.settings.database_url) if services and services.settings else "?"
-            click.echo(f"Lỗi cơ sở dữ liệu ({url}): {exc.__class__.__name__}", err=True)
-            ctx.exit(2)
-
-
-class ServicesHolder:
-    """Creates the Services on first use so that ``--help`` never touches the database."""
-
-    def __init__(self, plugins_dir: str | None) -> None:
-        self.settings = load_settings({"plugins_dir": plugins_dir})
-        self._services: Services | None = None
-
-    def get(self, ready: bool = True) -> Services:
-        """Return the services; with ``ready`` the database must be reachable and migrated."""
-        if self._services is None:
-            self._services = create_services(self.settings)
-        if ready:
-            db.check_connection(self._services.engine)
-            if not db.is_ready(self._services.engine):
-                raise UserError("Cơ sở dữ liệu chưa được khởi tạo. Hãy chạy 'reportsvc init-db'.")
-        return self._services
-
-    def close(self) -> None:
-        """Release the database connections when the command ends."""
-        if self._services is not None:
-            self._services.engine.dispose()
-
-
-def services_of(ctx: click.Context, ready: bool = True) -> Services:
-    """Return the Services of the current command line invocation."""
-    return ctx.find_object(ServicesHolder).get(ready)
 
 
 @click.group(cls=CliGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,15 +127,6 @@ def report() -> None:
     """Tạo và tra cứu báo cáo."""
 
 
-def _parse_day(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise UserError(f"Ngày không hợp lệ: '{text}' (dạng dd/mm/yyyy)") from exc
-
-
 def _read_overrides(path: str | None) -> dict[str, str] | None:
     if not path:
         return None
@@ -213,10 +156,10 @@ def report_generate(ctx: click.Context, unit_code: str, period: str, formats: st
 
     parsed_period = parse_period(period)
     chosen = parse_formats(formats)
-    options = BuildOptions(report_date=_parse_day(report_date), number=number, skip_broken=skip_broken)
+    options = BuildOptions(report_date=parse_day(report_date), number=number, skip_broken=skip_broken)
     services = services_of(ctx)
     row = generate(services, unit_code, parsed_period, chosen, options=options,
-                   overrides=_read_overrides(overrides), user="cli")
+                   overrides=_read_overrides(overrides), user=cli_actor())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for file in row.files:
@@ -272,7 +215,7 @@ def scheduler_due(ctx: click.Context, day: str | None, run_now: bool) -> None:
     from reportsvc.schedule import due_on, run_due
 
     services = services_of(ctx)
-    when = _parse_day(day) or datetime.now().date()
+    when = parse_day(day) or datetime.now().date()
     if run_now:
         runs = run_due(services, when)
     else:

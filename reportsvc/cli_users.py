@@ -1,39 +1,22 @@
 """The ``reportsvc users`` commands: ``users create``, ``users token`` and ``users list``.
 
-Register with ``main.add_command(users)`` in reportsvc/cli.py. Services come from the main
-group's ServicesHolder (``reportsvc.cli.services_of``) or from a ``ctx.obj`` that has
-``sessions`` and ``transaction()``. Every failure prints one Vietnamese line and exits with 2.
+Registered on the main group in reportsvc/cli.py; failures are one Vietnamese line and exit 2
+(reportsvc.cli_support.CliGroup).
 """
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from reportsvc import accounts
-from reportsvc.errors import UserError
+from reportsvc.cli_support import CliGroup, cli_actor, services_of
 from reportsvc.models import User
 
 
-def _services(ctx: click.Context) -> Any:
-    """Return the command line's services (or those a caller set as ``ctx.obj``)."""
-    obj = ctx.find_root().obj if ctx.obj is None else ctx.obj
-    if hasattr(obj, "sessions") and hasattr(obj, "transaction"):
-        return obj
-    from reportsvc.cli import services_of  # late: reportsvc.cli registers this module
-
-    return services_of(ctx)
-
-
-def _fail(ctx: click.Context, message: str) -> None:
-    click.echo(f"Lỗi: {message}", err=True)
-    ctx.exit(2)
-
-
-@click.group("users", help="Tài khoản người dùng: quản trị (admin), cán bộ cập nhật (editor), người xem (viewer).")
+@click.group("users", cls=CliGroup,
+             help="Tài khoản người dùng: quản trị (admin), cán bộ cập nhật (editor), người xem (viewer).")
 def users() -> None:
     """Group of the user commands."""
 
@@ -49,26 +32,18 @@ def users() -> None:
 def create(ctx: click.Context, username: str, role: str, agency: str, unit_code: str, full_name: str,
            password: str | None) -> None:
     """Create a user with a hashed password; the agency is looked up by name or alias, never created."""
-    try:
-        services = _services(ctx)
-        if role not in accounts.ROLES:
-            raise accounts.AccountError(f"Vai trò không hợp lệ: '{role}'. Chọn một trong: {', '.join(accounts.ROLES)}.")
-        with services.sessions() as session:  # refuse an unknown agency or unit before asking for a password
-            if agency and accounts.find_agency(session, agency) is None:
-                raise accounts.AccountError(f"Không tìm thấy cơ quan '{agency}'.")
-        if password is None:
-            password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
-                                    err=True)
-        with services.transaction() as session:
-            user = accounts.create_user(session, username, role, password, agency_name=agency, unit_code=unit_code,
-                                        full_name=full_name, actor="cli")
-            agency_name = user.agency.name if user.agency else "—"
-    except (UserError, click.Abort) as exc:
-        _fail(ctx, str(exc) if isinstance(exc, UserError) else "Đã hủy.")
-        return
-    except SQLAlchemyError as exc:
-        _fail(ctx, f"Lỗi cơ sở dữ liệu ({exc.__class__.__name__}); tài khoản chưa được tạo.")
-        return
+    services = services_of(ctx)
+    if role not in accounts.ROLES:
+        raise accounts.AccountError(f"Vai trò không hợp lệ: '{role}'. Chọn một trong: {', '.join(accounts.ROLES)}.")
+    with services.sessions() as session:  # refuse an unknown agency before asking for a password
+        if agency and accounts.find_agency(session, agency) is None:
+            raise accounts.AccountError(f"Không tìm thấy cơ quan '{agency}'.")
+    if password is None:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu", err=True)
+    with services.transaction() as session:
+        user = accounts.create_user(session, username, role, password, agency_name=agency, unit_code=unit_code,
+                                    full_name=full_name, actor=cli_actor())
+        agency_name = user.agency.name if user.agency else "—"
     click.echo(f"Đã tạo tài khoản '{username}' (vai trò {role}, cơ quan {agency_name}).")
 
 
@@ -77,17 +52,8 @@ def create(ctx: click.Context, username: str, role: str, agency: str, unit_code:
 @click.pass_context
 def token(ctx: click.Context, username: str) -> None:
     """Issue a new API token for a user and print it once (only its hash is stored)."""
-    try:
-        services = _services(ctx)
-        with services.transaction() as session:
-            user = accounts.find_user(session, username)
-            value = accounts.issue_token(session, user, "cli")
-    except UserError as exc:
-        _fail(ctx, str(exc))
-        return
-    except SQLAlchemyError as exc:
-        _fail(ctx, f"Lỗi cơ sở dữ liệu ({exc.__class__.__name__}); chưa cấp mã.")
-        return
+    with services_of(ctx).transaction() as session:
+        value = accounts.issue_token(session, accounts.find_user(session, username), cli_actor())
     click.echo(value)
 
 
@@ -96,16 +62,11 @@ def token(ctx: click.Context, username: str) -> None:
 @click.pass_context
 def list_users(ctx: click.Context, as_json: bool) -> None:
     """List users with role, agency and unit."""
-    try:
-        services = _services(ctx)
-        with services.sessions() as session:
-            rows = [{"username": u.username, "full_name": u.full_name, "role": u.role,
-                     "agency": u.agency.name if u.agency else None, "unit": u.unit.code if u.unit else None,
-                     "active": u.active, "has_token": bool(u.api_token_hash)}
-                    for u in session.scalars(select(User).order_by(User.username))]
-    except UserError as exc:
-        _fail(ctx, str(exc))
-        return
+    with services_of(ctx).sessions() as session:
+        rows = [{"username": u.username, "full_name": u.full_name, "role": u.role,
+                 "agency": u.agency.name if u.agency else None, "unit": u.unit.code if u.unit else None,
+                 "active": u.active, "has_token": bool(u.api_token_hash)}
+                for u in session.scalars(select(User).order_by(User.username))]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -12,14 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from reportsvc.cli import main
-from reportsvc.cli_plan import plan as plan_group
 from reportsvc.config import Settings, load_settings
 from reportsvc.importing import PlanImportError, analyse_plan
 from reportsvc.importing.safety import MB, OLE_MAGIC
 from tests.test_plan_import import add_unit, fixture_bytes, table_counts
 
-if "plan" not in main.commands:
-    main.add_command(plan_group)
 
 REGISTRY = SimpleNamespace(areas=[], indicators={})
 SMALL = Settings(data_dir=Path("/nonexistent"), max_upload_mb=20, max_unzipped_mb=1)

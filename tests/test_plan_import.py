@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 
 from reportsvc import agencies
 from reportsvc.cli import main
-from reportsvc.cli_plan import plan as plan_group
 from reportsvc.importing import PlanImportError, analyse_plan, import_plan, run_import
 from reportsvc.importing.areas import match_area
 from reportsvc.importing.readers import read_blocks
@@ -35,8 +34,6 @@ from reportsvc.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, Sta
 from reportsvc.specs import AreaSpec
 from tests import seed_fixtures
 
-if "plan" not in main.commands:  # the lead registers it in reportsvc/cli.py
-    main.add_command(plan_group)
 
 EXPECTED = {
     "000": [

@@ -11,8 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reportsvc.cli import ServicesHolder
-from reportsvc.cli_users import users
+from reportsvc.cli import main
 from reportsvc.models import AuditEntry, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, Unit
 from reportsvc.services import Services
 from reportsvc.testing import docx_text, pdf_text
@@ -36,11 +35,7 @@ def version_on(page: str) -> str:
 
 def run_users(args: list[str], input: str | None = None) -> Result:
     """Run a ``users`` command as ``reportsvc users …`` would, closing its database connections after."""
-    holder = ServicesHolder(None)
-    try:
-        return CliRunner().invoke(users, args, obj=holder, input=input)
-    finally:
-        holder.close()
+    return CliRunner().invoke(main, ["users", *args], input=input)
 
 
 def audit(services: Services, action: str) -> list[AuditEntry]:

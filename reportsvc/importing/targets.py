@@ -29,7 +29,7 @@ _COUNT = re.compile(
     rf"(?:đạt|tối thiểu|ít nhất|giảm|tăng|thêm|có|từ|trên|phấn đấu|khoảng|tổ chức)\s+(?:có\s+|từ\s+)?"
     rf"(?P<num>{_NUMBER})(?:\s*(?:đến|-)\s*{_NUMBER})?(?![\d/%.,]|\s*%)\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)",
     re.IGNORECASE)
-_LEADING_COUNT = re.compile(rf"^(?P<num>\d{{1,6}})(?![\d/%.,])\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)")
+_LEADING_COUNT = re.compile(r"^(?P<num>\d{1,6})(?![\d/%.,])\s+(?P<unit>[^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _ITEM_LABEL = re.compile(r"^\s*(?:[-+•]\s*)?\d+(?:\.\d+)*\.?\s+")
 _SECTION = re.compile(r"^(?:[ivx]+ )?(?:cac )?chi tieu chu yeu\b")
 _TOP_SECTION = re.compile(r"^[IVX]+\.\s")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from reportsvc import db
+from reportsvc import db, progress
 from reportsvc.config import load_settings
 from reportsvc.errors import UserError
 from reportsvc.services import Services, create_services
@@ -80,11 +80,9 @@ def services_of(ctx: click.Context, ready: bool = True) -> Services:
 
 
 def parse_day(text: str | None) -> date | None:
-    """Parse a dd/mm/yyyy option ("" or None gives None)."""
-    if not text:
-        return None
+    """Parse a dd/mm/yyyy (or yyyy-mm-dd) option ("" or None gives None)."""
     try:
-        return datetime.strptime(text, "%d/%m/%Y").date()
+        return progress.parse_day(text)
     except ValueError as exc:
         raise UserError(f"Ngày không hợp lệ: '{text}' (dạng dd/mm/yyyy)") from exc
 

@@ -5,14 +5,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reportsvc import audit
-from reportsvc.builder import BuildOptions, build_report, find_unit
-from reportsvc.generate import editable_sections, generate, store_drafts
-from reportsvc.models import GeneratedReport, ReportDraft
-from reportsvc.narrative import split_paragraphs
+from reportsvc.builder import BuildOptions, build_report
+from reportsvc.generate import editable_sections, generate, normalise, store_drafts
+from reportsvc.models import GeneratedReport
 from reportsvc.periods import Period
 from reportsvc.permissions import Actor, require_admin
 from reportsvc.reportmodel import NarrativeSection
@@ -32,11 +29,6 @@ class DraftSection:
     def fingerprint(self) -> str:
         """Return a hash of the text as shown, to tell later whether the officer changed it."""
         return fingerprint(self.text)
-
-
-def normalise(text: str) -> str:
-    """Return an officer's text as stored: paragraphs separated by one blank line."""
-    return "\n\n".join(split_paragraphs(text or ""))
 
 
 def fingerprint(text: str) -> str:
@@ -65,18 +57,7 @@ def save_drafts(session: Session, services: Services, actor: Actor, unit_code: s
                 texts: dict[str, str]) -> list[str]:
     """Store the changed section texts ("" brings the drafted text back), audited; return the changed keys."""
     require_admin(actor)
-    unit = find_unit(session, unit_code)
-    stored = {row.section: row.text for row in session.scalars(select(ReportDraft).where(
-        ReportDraft.unit_id == unit.id, ReportDraft.period_key == period.key))}
-    changes = {key: normalise(text) for key, text in texts.items() if normalise(text) != stored.get(key, "")}
-    if not changes:
-        return []
-    store_drafts(session, unit_code, period, changes, actor.username, editable_sections(services))
-    for key, text in changes.items():
-        audit.record(session, actor.username, "draft.update", "report_draft", f"{unit_code}:{period.key}:{key}",
-                     {"text": stored[key]} if key in stored else None, {"text": text} if text else None)
-    session.flush()
-    return sorted(changes)
+    return store_drafts(session, unit_code, period, texts, actor.username, editable_sections(services))
 
 
 def generate_report(services: Services, actor: Actor, unit_code: str, period: Period, formats: list[str], *,
@@ -85,9 +66,4 @@ def generate_report(services: Services, actor: Actor, unit_code: str, period: Pe
     """Generate, render and archive a report version, and record who did it with the files' hashes."""
     require_admin(actor)
     options = BuildOptions(report_date=report_date, number=number, skip_broken=skip_broken)
-    row = generate(services, unit_code, period, formats, options=options, user=actor.username)
-    with services.transaction() as session:
-        audit.record(session, actor.username, "report.generate", "report", row.id, None,
-                     {"unit": unit_code, "period": period.key, "version": row.version,
-                      "files": {f.format: f.sha256 for f in row.files}})
-    return row
+    return generate(services, unit_code, period, formats, options=options, user=actor.username)

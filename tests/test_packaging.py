@@ -21,6 +21,10 @@ def test_wheel_ships_everything_the_service_needs(tmp_path: Path) -> None:
             "reportsvc_templates/report.css"} <= names
     assert "reportsvc/migrations/env.py" in names and "reportsvc/migrations/script.py.mako" in names
     assert any(n.startswith("reportsvc/migrations/versions/0001_") for n in names)
-    assert any(n.startswith("reportsvc/web/templates/") for n in names)
+    for folder in ("reportsvc/web/templates", "reportsvc/web/static", "report_templates"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".css", ".svg", ".docx"):
+                shipped = path.relative_to(ROOT).as_posix().replace("report_templates/", "reportsvc_templates/")
+                assert shipped in names, shipped
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "reportsvc = reportsvc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when configured), CLI runner, app."""
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -143,3 +144,10 @@ def app(demo_services: Services):  # noqa: ANN201 - a Flask app
 def client(app):  # noqa: ANN001, ANN201
     """Return a test client of the web app."""
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect garbage after each test so an unclosed connection is reported by the test that leaked it."""
+    yield
+    gc.collect()

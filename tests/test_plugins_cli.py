@@ -132,6 +132,7 @@ def test_disabling_a_builtin_area_removes_its_section(runner: CliRunner, tmp_pat
     services = create_services(load_settings())
     with services.sessions() as session:
         stored = {row.name: row.enabled for row in session.scalars(select(PluginSetting))}
+    services.engine.dispose()
     assert stored == {"the_che": False}
     assert listing(runner)["the_che"] == {"name": "the_che", "module": "reportsvc_plugins.the_che", "area": None,
                                           "title": None, "hooks": [], "source": "builtin", "enabled": False}

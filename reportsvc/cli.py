@@ -192,13 +192,15 @@ def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> Non
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Chạy giao diện web."""
+    """Chạy giao diện web (máy chủ WSGI waitress)."""
+    from waitress import serve as waitress_serve
+
     from reportsvc.app import create_app
 
     services = services_of(ctx)
     app = create_app(services=services)
     click.echo(f"Đang phục vụ tại http://{host}:{port}")
-    app.run(host=host, port=port, threaded=True)
+    waitress_serve(app, host=host, port=port, threads=8, ident="reportsvc")
 
 
 @main.group("scheduler")

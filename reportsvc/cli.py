@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from reportsvc import archive, db
 from reportsvc.builder import BuildOptions
-from reportsvc.cli_support import CliGroup, ServicesHolder, cli_actor, parse_day, services_of
+from reportsvc.cli_support import CliGroup, ServicesHolder, cli_actor, emit, parse_day, services_of
 from reportsvc.errors import UserError
 from reportsvc.models import PluginSetting, Unit
 from reportsvc.plugins import plugin_names
@@ -67,11 +67,8 @@ def units_list(ctx: click.Context, as_json: bool) -> None:
     with services.sessions() as session:
         rows = [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
                 for u in session.scalars(select(Unit).order_by(Unit.code))]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['code']:<12} {row['kind']:<6} {row['name']}  (cấp trên: {row['parent'] or '-'})")
+    emit(rows, as_json, lambda row: f"{row['code']:<12} {row['kind']:<6} {row['name']}  "
+                                    f"(cấp trên: {row['parent'] or '-'})")
 
 
 @main.group("plugins")
@@ -86,12 +83,8 @@ def plugins_list(ctx: click.Context, as_json: bool) -> None:
     """Liệt kê plugin, nguồn nạp, trạng thái và các hook đã cài đặt."""
     registry = services_of(ctx, ready=False).registry
     rows = [info.as_dict() for info in registry.plugins]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        state = "bật" if row["enabled"] else "tắt"
-        click.echo(f"{row['name']:<22} {row['source']:<10} {state:<4} {row['area'] or '-':<8} {row['title'] or ''}")
+    emit(rows, as_json, lambda row: f"{row['name']:<22} {row['source']:<10} "
+                                    f"{'bật' if row['enabled'] else 'tắt':<4} {row['area'] or '-':<8} {row['title'] or ''}")
 
 
 def _set_plugin(ctx: click.Context, name: str, enabled: bool) -> None:
@@ -179,12 +172,9 @@ def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> Non
     services = services_of(ctx)
     with services.sessions() as session:
         rows = archive.listing(session, unit_code)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        files = ", ".join(f"{f['filename']} sha256={f['sha256'][:12]}…" for f in row["files"])
-        click.echo(f"#{row['id']} {row['unit']} {row['period']} v{row['version']} {row['created_at'][:19]} {files}")
+    emit(rows, as_json, lambda row: f"#{row['id']} {row['unit']} {row['period']} v{row['version']} "
+                                    f"{row['created_at'][:19]} " + ", ".join(
+                                        f"{f['filename']} sha256={f['sha256'][:12]}…" for f in row["files"]))
 
 
 @main.command("serve")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import date
-from typing import Any
+import json
+from typing import Any, Callable
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,11 +18,29 @@ from reportsvc.services import Services, create_services
 DEBUG_ENV = "REPORTSVC_DEBUG"
 
 
-class CliGroup(click.Group):
+HELP_TEXT = "Hiển thị hướng dẫn này rồi thoát."
+
+
+class Command(click.Command):
+    """A click command whose --help option is described in Vietnamese."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Return the help option with a Vietnamese description."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class CliGroup(Command, click.Group):
     """A click group that reports every failure as one Vietnamese line and exit 2 (1 if unexpected).
 
-    Set REPORTSVC_DEBUG=1 to see the traceback of an unexpected error.
+    Its subcommands and subgroups get the same classes. Set REPORTSVC_DEBUG=1 to see the
+    traceback of an unexpected error.
     """
+
+    command_class = Command
+    group_class = type
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, reporting errors without a traceback."""
@@ -77,6 +96,15 @@ def services_of(ctx: click.Context, ready: bool = True) -> Services:
         holder = ctx.obj = ServicesHolder(None)
         ctx.call_on_close(holder.close)
     return holder.get(ready)
+
+
+def emit(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    """Print a listing: the rows as JSON with ``--json``, else one ``line(row)`` per row."""
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(line(row))
 
 
 def parse_day(text: str | None) -> date | None:

@@ -5,13 +5,11 @@ Registered on the main group in reportsvc/cli.py; failures are one Vietnamese li
 """
 from __future__ import annotations
 
-import json
-
 import click
 from sqlalchemy import select
 
 from reportsvc import accounts
-from reportsvc.cli_support import CliGroup, cli_actor, services_of
+from reportsvc.cli_support import CliGroup, cli_actor, emit, services_of
 from reportsvc.models import User
 
 
@@ -67,8 +65,5 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
                  "agency": u.agency.name if u.agency else None, "unit": u.unit.code if u.unit else None,
                  "active": u.active, "has_token": bool(u.api_token_hash)}
                 for u in session.scalars(select(User).order_by(User.username))]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['username']:<16} {row['role']:<7} {row['agency'] or '-':<32} {row['unit'] or '-'}")
+    emit(rows, as_json, lambda row: f"{row['username']:<16} {row['role']:<7} {row['agency'] or '-':<32} "
+                                    f"{row['unit'] or '-'}")

@@ -20,10 +20,11 @@ from reportsvc.permissions import Actor
 from reportsvc.progress import local_time
 from reportsvc.services import Services
 from reportsvc.status import CLASSES, RECORDED
+from reportsvc.unitsettings import KIND_NAMES
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-KIND_LABELS = {"tinh": "Tỉnh", "huyen": "Huyện", "xa": "Xã"}
+KIND_LABELS = {kind: name.capitalize() for kind, name in KIND_NAMES.items()}
 
 
 class WebUser(UserMixin):

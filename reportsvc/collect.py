@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reportsvc import formatting as fmt
-from reportsvc.importing.areas import match_area
 from reportsvc.models import Indicator, IndicatorValue, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
 from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 from reportsvc.reportmodel import AreaSection, DocumentRef, IndicatorRow, TaskItem
@@ -57,15 +56,8 @@ class CollectContext:
         """
         if self.plan is None:
             return []
-        owned = []
-        for area in self.plan.areas:
-            code = area.area_code
-            if code is None or self.registry.area(code) is None:
-                spec = match_area(area.title, self.registry.areas)
-                code = spec.code if spec else None
-            if code == area_code:
-                owned.append(area)
-        return owned
+        return [area for area in self.plan.areas
+                if self.registry.owner_code(area.area_code, area.title) == area_code]
 
     def tasks(self, area_code: str) -> list[Task]:
         """Return the plan's tasks in the area owned by ``area_code``, in plan order."""

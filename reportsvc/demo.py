@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from reportsvc import agencies
 from reportsvc.demo_data import AREAS, CHILDREN, COMMUNE_TASKS, PROVINCE, TARGETS, USERS
-from reportsvc.importing.areas import match_area
+from reportsvc.area_matching import match_area
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan, ParsedTarget
 from reportsvc.importing.store import import_plan
 from reportsvc.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, Unit, User

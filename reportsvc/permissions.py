@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from reportsvc.collect import find_plan
 from reportsvc.errors import UserError
-from reportsvc.importing.areas import match_area
 from reportsvc.models import PlanArea, Task, TaskAgency, Unit, User
 from reportsvc.plugins import PluginRegistry
 
@@ -88,10 +87,7 @@ def check_task(session: Session, actor: Actor, task: Task) -> None:
 
 def area_code_of(area: PlanArea, registry: PluginRegistry) -> str | None:
     """Return the code of the area plugin owning a plan area (matched again by title if needed)."""
-    if area.area_code and registry.area(area.area_code) is not None:
-        return area.area_code
-    spec = match_area(area.title, registry.areas)
-    return spec.code if spec else None
+    return registry.owner_code(area.area_code, area.title)
 
 
 def editable_indicators(session: Session, registry: PluginRegistry, actor: Actor, unit: Unit,

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 import pluggy
 
 from reportsvc import hookspecs
+from reportsvc.area_matching import match_area
 from reportsvc.errors import UserError
 from reportsvc.specs import AREA_PARTS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
 
@@ -67,6 +68,14 @@ class PluginRegistry:
     def area(self, code: str) -> AreaSpec | None:
         """Return the declared area with ``code``, or None."""
         return next((a for a in self.areas if a.code == code), None)
+
+    def owner_code(self, stored_code: str | None, title: str) -> str | None:
+        """Return the declared area a plan area belongs to: its stored code if still declared, else
+        the area its title matches now (a plugin installed after the import), else None."""
+        if stored_code and self.area(stored_code) is not None:
+            return stored_code
+        spec = match_area(title, self.areas)
+        return spec.code if spec else None
 
     def indicators_of(self, area_code: str) -> list[IndicatorSpec]:
         """Return the indicators declared for an area, in declaration order."""

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from reportsvc import agencies
 from reportsvc.cli import main
 from reportsvc.importing import PlanImportError, analyse_plan, import_plan, run_import
-from reportsvc.importing.areas import match_area
+from reportsvc.area_matching import match_area
 from reportsvc.importing.readers import read_blocks
 from reportsvc.importing.targets import find_numbers
 from reportsvc.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency,

@@ -20,7 +20,7 @@ from reportsvc.builder import BuildOptions, build_report
 from reportsvc.cli import main
 from reportsvc.config import load_settings
 from reportsvc.importing import analyse_plan
-from reportsvc.importing.areas import match_area
+from reportsvc.area_matching import match_area
 from reportsvc.models import Plan, PlanArea
 from reportsvc.periods import parse_period
 from reportsvc.plugins import build_registry

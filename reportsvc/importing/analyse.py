@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportsvc.deadlines import parse_deadline
-from reportsvc.importing.areas import match_area, words
+from reportsvc.area_matching import match_area, words
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.layout import LOOKED_FOR, group_rows
 from reportsvc.importing.model import ParsedArea, ParsedPlan

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from reportsvc.importing.areas import words
+from reportsvc.area_matching import words
 from reportsvc.importing.model import FIELDS, ParsedArea, ParsedItem
 from reportsvc.importing.readers import Block, Row
 from reportsvc.text import collapse

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from reportsvc.importing.areas import match_area, words
+from reportsvc.area_matching import match_area, words
 from reportsvc.importing.model import ParsedTarget
 from reportsvc.specs import AreaSpec, IndicatorSpec
 from reportsvc.text import collapse

@@ -150,14 +150,21 @@ def report_generate(ctx: click.Context, unit_code: str, period: str, formats: st
     parsed_period = parse_period(period)
     chosen = parse_formats(formats)
     options = BuildOptions(report_date=parse_day(report_date), number=number, skip_broken=skip_broken)
+    out = Path(out_dir)
+    try:  # refuse an unusable folder before anything is generated and archived
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Không tạo được thư mục '{out}': {exc.strerror}") from exc
     services = services_of(ctx)
     row = generate(services, unit_code, parsed_period, chosen, options=options,
                    overrides=_read_overrides(overrides), user=cli_actor())
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     for file in row.files:
         path = out / file.filename
-        path.write_bytes(file.content)
+        try:
+            path.write_bytes(file.content)
+        except OSError as exc:
+            raise UserError(f"Không ghi được tệp '{path}': {exc.strerror} (báo cáo đã lưu trong kho, "
+                            f"mã {row.id})") from exc
         click.echo(str(path))
     for warning in json.loads(row.model_json)["warnings"]:
         click.echo(f"Cảnh báo: {warning}", err=True)

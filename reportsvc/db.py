@@ -34,7 +34,8 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"DATABASE_URL không hợp lệ: {safe_url(url)}") from exc
+        raise DatabaseError("DATABASE_URL không hợp lệ: không phải một URL cơ sở dữ liệu "
+                            "(ví dụ sqlite:///duong/dan.sqlite3 hoặc postgresql+psycopg://…)") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

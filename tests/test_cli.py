@@ -106,3 +106,19 @@ def test_unreachable_database_names_url_without_password(runner: CliRunner, monk
     assert "127.0.0.1:1/cchc" in result.stderr and "reporter" in result.stderr
     assert "s3cret-pw" not in result.output + result.stderr
     assert "Traceback" not in result.output
+
+
+def test_unusable_output_folder_is_refused_before_generating(runner: CliRunner, demo_services,  # noqa: ANN001
+                                                              tmp_path) -> None:  # noqa: ANN001
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", "2024-Q1",
+                                  "--out", str(blocker / "sub")])
+    assert result.exit_code == 2 and "Không tạo được thư mục" in result.stderr
+    assert json.loads(invoke(runner, "report", "list", "--json").stdout) == []  # nothing archived
+
+
+def test_malformed_database_url(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "not a url")
+    result = runner.invoke(main, ["units", "list"])
+    assert result.exit_code == 2 and result.stderr.startswith("Lỗi: DATABASE_URL không hợp lệ")

@@ -71,15 +71,13 @@ class CollectContext:
 
 
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
-    """Return the plan covering ``year`` of the unit, else of its nearest ancestor."""
-    current: Unit | None = unit
-    while current is not None:
-        plan = session.scalar(select(Plan).where(Plan.unit_id == current.id, Plan.year <= year,
-                                                 Plan.year_end >= year).order_by(Plan.year.desc()))
-        if plan is not None:
-            return plan
-        current = current.parent
-    return None
+    """Return the unit's own plan covering ``year``, or None.
+
+    A unit without a plan of its own gets none: its report lists no tasks (and says so) but still
+    rolls up its children's indicators; it never borrows a parent's tasks as if they were its own.
+    """
+    return session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year <= year, Plan.year_end >= year)
+                          .order_by(Plan.year.desc()))
 
 
 def period_end(period_key: str, cutoff: CutoffRule) -> date:

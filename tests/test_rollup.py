@@ -80,3 +80,12 @@ def test_completeness_names_who_has_not_reported(demo_services) -> None:  # noqa
     assert finance[3] == "3" and finance[4] == "0"
     q2_status = {row[1]: row[5] for row in next(a for a in q2.annexes if a.key == "completeness").rows}
     assert q2_status["Sở Tài chính"] == "Đã báo cáo"
+
+
+def test_a_unit_without_a_plan_rolls_up_but_borrows_no_tasks(demo_services) -> None:  # noqa: ANN001
+    with demo_services.sessions() as session:
+        report = build_report(session, demo_services.registry, "HT-TH", parse_period("2024-Y"))
+    assert all(not area.tasks for area in report.areas)  # the province's tasks are not the district's
+    assert "Chưa có kế hoạch CCHC năm 2024 của huyện Thạch Hà." in report.warnings
+    received = next(r for a in report.areas for r in a.indicators if r.code == "TTHC_HS_TIEP_NHAN")
+    assert received.actual is not None and received.rolled_up_from == 2

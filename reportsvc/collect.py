@@ -17,7 +17,7 @@ from reportsvc.models import Indicator, IndicatorValue, Plan, PlanArea, StatusUp
 from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 from reportsvc.reportmodel import AreaSection, DocumentRef, IndicatorRow, TaskItem
 from reportsvc.specs import AreaSpec, IndicatorSpec
-from reportsvc.status import CLASSES, classify
+from reportsvc.status import CLASSES, DONE, classify
 from reportsvc.text import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,7 +203,7 @@ def standard_section(area: AreaSpec, context: CollectContext) -> AreaSection:
     items = [task_item(t, end, context.cutoff) for t in tasks]
     next_start, next_end = context.period.next().window(context.cutoff)
     upcoming_ids = {t.id for t in due_in(tasks, next_start, next_end)}
-    upcoming = [item for t, item in zip(tasks, items) if t.id in upcoming_ids and item.status not in ("on_time", "late")]
+    upcoming = [item for t, item in zip(tasks, items) if t.id in upcoming_ids and item.status not in DONE]
     section = AreaSection(code=area.code, title=area.title, order=area.order, part=area.part,
                           tasks=items, overdue=[i for i in items if i.status == "overdue"], upcoming=upcoming,
                           documents=documents_in_window(tasks, start, end),
@@ -217,7 +217,7 @@ def standard_paragraphs(section: AreaSection) -> list[str]:
     total = len(section.tasks)
     if total == 0:
         return ["Trong kỳ, kế hoạch không giao nhiệm vụ cụ thể thuộc lĩnh vực này."]
-    done = section.count("on_time") + section.count("late")
+    done = section.done()
     paragraphs = [
         f"Kế hoạch giao {total} nhiệm vụ; đến cuối kỳ đã hoàn thành {done} nhiệm vụ "
         f"({fmt.percent(done / total * 100)}), trong đó {section.count('on_time')} nhiệm vụ hoàn thành đúng hạn, "

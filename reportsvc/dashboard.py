@@ -14,10 +14,8 @@ from reportsvc.models import Plan, PlanArea, Task, TaskAgency, Unit
 from reportsvc.periods import Period, period_containing
 from reportsvc.plugins import PluginRegistry
 from reportsvc.reportmodel import TaskItem
-from reportsvc.status import CLASSES
+from reportsvc.status import CLASSES, DONE
 from reportsvc.unitsettings import settings_of
-
-DONE = ("on_time", "late")
 
 
 @dataclass

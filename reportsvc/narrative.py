@@ -59,7 +59,7 @@ def outline(areas: list[AreaSection], period: Period, drafts: dict[str, str]) ->
 
 def _totals(areas: list[AreaSection]) -> tuple[int, int, int]:
     total = sum(len(a.tasks) for a in areas)
-    done = sum(a.count("on_time") + a.count("late") for a in areas)
+    done = sum(a.done() for a in areas)
     overdue = sum(len(a.overdue) for a in areas)
     return total, done, overdue
 

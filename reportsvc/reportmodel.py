@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from reportsvc.status import DONE
+
 
 @dataclass
 class DocumentRef:
@@ -73,6 +75,10 @@ class AreaSection:
     def count(self, status: str) -> int:
         """Return how many of this area's tasks are in the given status class."""
         return sum(1 for task in self.tasks if task.status == status)
+
+    def done(self) -> int:
+        """Return how many of this area's tasks are completed (on time or late)."""
+        return sum(1 for task in self.tasks if task.status in DONE)
 
     def measured(self, code: str) -> IndicatorRow | None:
         """Return the indicator row with ``code`` if it has an actual value for the period, else None."""

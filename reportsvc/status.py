@@ -19,6 +19,9 @@ CLASSES = {
     "overdue": "Quá hạn chưa hoàn thành",
 }
 
+# The report classes that count as completed.
+DONE = ("on_time", "late")
+
 
 def classify(recorded: str | None, completed_on: date | None, deadline: date | None, as_of: date) -> str:
     """Return the report class of a task given its latest recorded status and the window end."""

@@ -9,15 +9,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from reportsvc.errors import NotFound
 from reportsvc.models import GeneratedReport, ReportFile, Unit
+from reportsvc.render import EXTENSIONS
 from reportsvc.reportmodel import Report
-
-EXTENSIONS = {"docx": "docx", "pdf": "pdf", "pdfa": "pdf"}
-
 
 def file_name(report: Report, version: int, fmt: str) -> str:
     """Return the download name, e.g. ``BC-CCHC_HT_2024-Q1_v2.docx`` (``-pdfa`` for the archive PDF)."""
     suffix = "-pdfa" if fmt == "pdfa" else ""
-    return f"BC-CCHC_{report.unit_code}_{report.period.key}_v{version}{suffix}.{EXTENSIONS[fmt]}"
+    return f"BC-CCHC_{report.unit_code}_{report.period.key}_v{version}{suffix}{EXTENSIONS[fmt]}"
 
 
 def save(session: Session, unit: Unit, report: Report, files: dict[str, bytes], user: str) -> GeneratedReport:

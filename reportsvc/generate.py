@@ -13,13 +13,10 @@ from reportsvc.builder import BuildOptions, build_report, find_unit
 from reportsvc.models import GeneratedReport, ReportDraft, utcnow
 from reportsvc.narrative import EDITABLE, split_paragraphs
 from reportsvc.periods import Period
-from reportsvc.render import render
+from reportsvc.render import FORMATS, render
 from reportsvc.services import Services
 from reportsvc.text import nfc
 from reportsvc.errors import UserError
-
-FORMATS = ("docx", "pdf", "pdfa")
-
 
 def parse_formats(text: str) -> list[str]:
     """Parse "docx,pdf" into a list of formats, refusing unknown ones."""

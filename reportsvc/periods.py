@@ -98,11 +98,6 @@ class Period:
             return Period(self.year + 1, "Q", 1)
         return Period(self.year, "Q", last_quarter + 1)
 
-    def quarters(self) -> list["Period"]:
-        """Return the quarters whose data windows this period spans."""
-        first = self.first_month // 3 + 1 if self.kind == "Q" else 1
-        return [Period(self.year, "Q", q) for q in range(first, self.last_month // 3 + 1)]
-
 
 def parse_period(text: str) -> Period:
     """Parse ``2024-Q1``…``2024-Q4``, ``2024-H1``, ``2024-M9`` or ``2024-Y`` into a Period."""

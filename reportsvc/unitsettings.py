@@ -41,8 +41,3 @@ def settings_of(unit: Unit) -> UnitSettings:
     if not result.issuing_body:
         result.issuing_body = f"ỦY BAN NHÂN DÂN {unit.name.upper()}"
     return result
-
-
-def authority_title(unit: Unit) -> str:
-    """Return e.g. "Ủy ban nhân dân tỉnh Hà Tĩnh" for a unit named "tỉnh Hà Tĩnh"."""
-    return f"Ủy ban nhân dân {unit.name}"

@@ -13,14 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportsvc import db
-from reportsvc.builder import build_report
+from reportsvc.db import engine as db
+from reportsvc.report.build import build_report
 from reportsvc.config import load_settings
-from reportsvc.demo import load_demo
-from reportsvc.generate import generate
+from reportsvc.demo.load import load_demo
+from reportsvc.services.generating import generate
 from reportsvc.periods import parse_period
 from reportsvc.render import render
-from reportsvc.services import create_services
+from reportsvc.services.runtime import create_services
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:  # noqa: ANN001

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.seed_fixtures
 
 from reportsvc.importing import analyse_plan  # noqa: E402
-from reportsvc.plugins import build_registry  # noqa: E402
+from reportsvc.hooks.registry import build_registry  # noqa: E402
 from tests.seed_fixtures import build  # noqa: E402
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout
 
-from reportsvc.render import render, view_model  # noqa: E402
+from reportsvc.render import render  # noqa: E402
+from reportsvc.render.view import view_model  # noqa: E402
 from reportsvc.render.charts import chart_png, chart_svg  # noqa: E402
 from tests.sample_report import sample_report  # noqa: E402
 

@@ -1,11 +1,7 @@
 """Area VI: Cải cách tài chính công (public finance, autonomy of public service units)."""
 from __future__ import annotations
 
-from reportsvc import formatting as fmt
-from reportsvc import hookimpl
-from reportsvc.collect import CollectContext, standard_section
-from reportsvc.reportmodel import AreaSection
-from reportsvc.specs import AreaSpec, IndicatorSpec
+from reportsvc.plugin import (AreaSection, AreaSpec, CollectContext, IndicatorSpec, fmt, hookimpl, standard_section)
 
 AREA = AreaSpec(
     code="VI",

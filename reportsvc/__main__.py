@@ -1,4 +1,4 @@
 """``python -m reportsvc`` runs the command line."""
-from reportsvc.cli import run
+from reportsvc.cli.main import run
 
 run()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportsvc.errors import UserError
+from reportsvc.vn.numerals import roman
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 KINDS = ("Q", "H", "M", "Y")
 ACCEPTED_FORMS = "YYYY-Q1 … YYYY-Q4 (quý), YYYY-H1 (6 tháng), YYYY-M9 (9 tháng), YYYY-Y (năm)"
 _PATTERN = re.compile(r"^\s*(\d{4})-(Q[1-4]|H1|M9|Y)\s*$", re.IGNORECASE)
@@ -64,7 +64,7 @@ class Period:
     def label(self) -> str:
         """Return the Vietnamese name used in titles, e.g. "quý I năm 2024"."""
         if self.kind == "Q":
-            return f"quý {ROMAN[self.quarter]} năm {self.year}"
+            return f"quý {roman(self.quarter)} năm {self.year}"
         if self.kind == "H":
             return f"6 tháng đầu năm {self.year}"
         if self.kind == "M":
@@ -75,7 +75,7 @@ class Period:
     def short_label(self) -> str:
         """Return a short label for tables and menus, e.g. "Quý I/2024"."""
         if self.kind == "Q":
-            return f"Quý {ROMAN[self.quarter]}/{self.year}"
+            return f"Quý {roman(self.quarter)}/{self.year}"
         return {"H": "6 tháng", "M": "9 tháng", "Y": "Năm"}[self.kind] + f" {self.year}"
 
     def window(self, rule: CutoffRule = DEFAULT_CUTOFF) -> tuple[date, date]:

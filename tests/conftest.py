@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from reportsvc import db
+from reportsvc.db import engine as db
 from reportsvc.config import load_settings
-from reportsvc.services import Services, create_services
+from reportsvc.services.runtime import Services, create_services
 
 PG_URL = os.environ.get("REPORTSVC_TEST_PG_URL", "")
 
@@ -54,8 +54,8 @@ class Databases:
             if kind == "migrated":
                 db.upgrade(engine)
             else:
-                from reportsvc.demo import load_demo
-                from reportsvc.plugins import build_registry
+                from reportsvc.demo.load import load_demo
+                from reportsvc.hooks.registry import build_registry
 
                 with db.transaction(db.session_factory(engine)) as session:
                     load_demo(session, build_registry())
@@ -128,14 +128,14 @@ def demo_services(env: dict[str, str], databases: Databases, monkeypatch: pytest
 
 @pytest.fixture
 def runner(env: dict[str, str]) -> CliRunner:
-    """Return a click runner; invoke ``reportsvc.cli.main`` with it."""
+    """Return a click runner; invoke ``reportsvc.cli.main.main`` with it."""
     return CliRunner()
 
 
 @pytest.fixture
 def app(demo_services: Services):  # noqa: ANN201 - a Flask app
     """Return the web app on the demo database, CSRF off for plain client tests."""
-    from reportsvc.app import create_app
+    from reportsvc.web.app import create_app
 
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, services=demo_services)
 

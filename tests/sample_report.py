@@ -8,8 +8,8 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from reportsvc import formatting
-from reportsvc.reportmodel import (AnnexTable, AreaSection, Chart, ChartSeries, DocumentRef, Header,
+from reportsvc.vn import format as formatting
+from reportsvc.report.model import (AnnexTable, AreaSection, Chart, ChartSeries, DocumentRef, Header,
                                    IndicatorRow, NarrativeSection, PeriodInfo, Report, Signature,
                                    TaskItem)
 from reportsvc.status import CLASSES
@@ -224,7 +224,7 @@ def _task_annex(areas: list[AreaSection]) -> AnnexTable:
         rows.append([area.code, area.title.upper(), "", "", ""])
         for task in area.tasks:
             rows.append([task.number, task.title, task.lead, task.deadline, task.status_label])
-    return AnnexTable(title="Phụ lục I: KẾT QUẢ THỰC HIỆN NHIỆM VỤ THEO KẾ HOẠCH CCHC NĂM 2024",
+    return AnnexTable(title="KẾT QUẢ THỰC HIỆN NHIỆM VỤ THEO KẾ HOẠCH CCHC NĂM 2024",
                       columns=["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành", "Tình trạng"],
                       rows=rows, key="tasks", widths=[0.6, 4.0, 1.9, 1.5, 1.5], group_rows=groups)
 
@@ -236,7 +236,7 @@ def _indicator_annex(indicators: list[IndicatorRow]) -> AnnexTable:
     rows = [[str(n), row.name, row.unit, value(row.target, row.unit), value(row.actual, row.unit),
              formatting.percent(row.achieved_percent), value(row.last_year, row.unit)]
             for n, row in enumerate(indicators, start=1)]
-    return AnnexTable(title="Phụ lục II: KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU",
+    return AnnexTable(title="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU",
                       columns=["TT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện",
                                "Tỷ lệ đạt so với kế hoạch", "Cùng kỳ năm trước"],
                       rows=rows, key="indicators", widths=[0.5, 3.2, 1.1, 1.1, 1.3, 1.1, 1.3])
@@ -246,7 +246,7 @@ def _completeness_annex() -> AnnexTable:
     rows = [[str(n), agency, formatting.number(assigned), formatting.number(received),
              formatting.percent(received / assigned * 100 if assigned else None)]
             for n, (agency, assigned, received) in enumerate(_COMPLETENESS, start=1)]
-    return AnnexTable(title="Phụ lục III: TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+    return AnnexTable(title="TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ",
                       columns=["TT", "Cơ quan, đơn vị", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
                                "Tỷ lệ báo cáo"],
                       rows=rows, key="completeness", widths=[0.5, 3.0, 1.4, 1.4, 1.2])

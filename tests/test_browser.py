@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsvc.testing import docx_text, pdf_text
+from reportsvc.plugin.testing import docx_text, pdf_text
 from tests.web_fixtures import live_server, plan_docx  # noqa: F401 - fixture
 
 CHROMIUM = Path("/usr/bin/chromium")

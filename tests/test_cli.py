@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from reportsvc.cli import main
-from reportsvc.models import IndicatorValue, Plan, StatusUpdate, Task, Unit
+from reportsvc.cli.main import main
+from reportsvc.db.models import IndicatorValue, Plan, StatusUpdate, Task, Unit
 
 
 def invoke(runner: CliRunner, *args: str):  # noqa: ANN201
@@ -65,12 +65,14 @@ def test_units_list_json(runner: CliRunner, demo_services) -> None:  # noqa: ANN
 def test_plugins_list_json_has_the_seven_areas(runner: CliRunner, services) -> None:  # noqa: ANN001
     plugins = json.loads(invoke(runner, "plugins", "list", "--json").output)
     builtin = [p for p in plugins if p["source"] == "builtin"]
-    assert [p["area"] for p in builtin] == ["I", "II", "III", "IV", "V", "VI", "VII"]
-    assert len({p["module"] for p in builtin}) == 7
+    assert [p["area"] for p in builtin if p["area"]] == ["I", "II", "III", "IV", "V", "VI", "VII"]
+    annexes = next(p for p in builtin if p["name"] == "standard_annexes")
+    assert annexes["area"] is None and annexes["hooks"] == ["reportsvc_report_extras"]
+    assert len({p["module"] for p in builtin}) == 8
     for plugin in builtin:
         assert set(plugin) == {"name", "module", "area", "title", "hooks", "source", "enabled"}
         assert plugin["enabled"] is True
-        assert "reportsvc_collect_section" in plugin["hooks"]
+        assert ("reportsvc_collect_section" in plugin["hooks"]) == (plugin["area"] is not None)
 
 
 def test_unknown_unit_is_one_clean_line(runner: CliRunner, demo_services, tmp_path) -> None:  # noqa: ANN001

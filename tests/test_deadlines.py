@@ -1,4 +1,4 @@
-"""Tests of reportsvc.deadlines: every deadline form seen in shared/seeds/README.md."""
+"""Tests of reportsvc.importing.deadlines: every deadline form seen in shared/seeds/README.md."""
 from __future__ import annotations
 
 import unicodedata
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from reportsvc.deadlines import Deadline, parse_deadline
+from reportsvc.importing.deadlines import Deadline, parse_deadline
 
 D = date
 

@@ -19,11 +19,13 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from reportsvc import collect, hookspecs, testing
-from reportsvc.cli import main
-from reportsvc.plugins import build_registry
-from reportsvc.reportmodel import AnnexTable, AreaSection, Chart, ChartSeries, IndicatorRow, TaskItem
-from reportsvc.specs import AreaSpec, IndicatorSpec
+from reportsvc.collect import context as collect
+from reportsvc.hooks import specs as hookspecs
+from reportsvc.plugin import testing
+from reportsvc.cli.main import main
+from reportsvc.hooks.registry import build_registry
+from reportsvc.report.model import AnnexTable, AreaSection, Chart, ChartSeries, IndicatorRow, TaskItem
+from reportsvc.areas.declarations import AreaSpec, IndicatorSpec
 from tests.plugin_helpers import ROOT, add_distribution
 
 GUIDE = ROOT / "docs" / "plugins.md"
@@ -33,7 +35,7 @@ INCLUDE = re.compile(r"<!-- include: (?P<path>[^\s:]+)(?:::(?P<name>\w+))? -->\n
 
 
 def hook_specs() -> dict[str, list[str]]:
-    """Return every hook of reportsvc.hookspecs with its argument names, in order."""
+    """Return every hook of reportsvc.hooks.specs with its argument names, in order."""
     return {name: list(inspect.signature(function).parameters)
             for name, function in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("reportsvc_")}
 

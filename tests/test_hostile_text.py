@@ -6,9 +6,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from reportsvc.cli import main
-from reportsvc.models import StatusUpdate, Task, Unit
-from reportsvc.testing import docx_text, pdf_text
+from reportsvc.cli.main import main
+from reportsvc.db.models import StatusUpdate, Task, Unit
+from reportsvc.plugin.testing import docx_text, pdf_text
 
 HOSTILE = "<b>&{{7*7}}{% if x %}"
 

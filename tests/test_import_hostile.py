@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reportsvc.cli import main
+from reportsvc.cli.main import main
 from reportsvc.config import Settings, load_settings
 from reportsvc.importing import PlanImportError, analyse_plan
 from reportsvc.importing.safety import MB, OLE_MAGIC

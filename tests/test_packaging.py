@@ -19,12 +19,12 @@ def test_wheel_ships_everything_the_service_needs(tmp_path: Path) -> None:
         assert f"reportsvc_plugins/{module}.py" in names
     assert {"reportsvc_templates/report.docx", "reportsvc_templates/report.html",
             "reportsvc_templates/report.css"} <= names
-    assert "reportsvc/migrations/env.py" in names and "reportsvc/migrations/script.py.mako" in names
-    assert any(n.startswith("reportsvc/migrations/versions/0001_") for n in names)
+    assert "reportsvc/db/migrations/env.py" in names and "reportsvc/db/migrations/script.py.mako" in names
+    assert any(n.startswith("reportsvc/db/migrations/versions/0001_") for n in names)
     for folder in ("reportsvc/web/templates", "reportsvc/web/static", "report_templates"):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and path.suffix in (".html", ".css", ".svg", ".docx"):
                 shipped = path.relative_to(ROOT).as_posix().replace("report_templates/", "reportsvc_templates/")
                 assert shipped in names, shipped
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "reportsvc = reportsvc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "reportsvc = reportsvc.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

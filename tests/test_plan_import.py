@@ -23,15 +23,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from reportsvc import agencies
-from reportsvc.cli import main
+from reportsvc.importing import agencies
+from reportsvc.cli.main import main
 from reportsvc.importing import PlanImportError, analyse_plan, import_plan, run_import
-from reportsvc.area_matching import match_area
+from reportsvc.areas.matching import match_area
 from reportsvc.importing.readers import read_blocks
 from reportsvc.importing.targets import find_numbers
-from reportsvc.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency,
+from reportsvc.db.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency,
                               Unit)
-from reportsvc.specs import AreaSpec
+from reportsvc.areas.declarations import AreaSpec
 from tests import seed_fixtures
 
 
@@ -80,7 +80,7 @@ def fixture_bytes(seed: str, fmt: str) -> bytes:
 def registry():  # noqa: ANN201 - a PluginRegistry, or a stand-in before the plugins are installed
     """Return the registry of the built-in area plugins (or AreaSpecs of the seven standard areas)."""
     try:
-        from reportsvc.plugins import build_registry
+        from reportsvc.hooks.registry import build_registry
 
         return build_registry()
     except Exception:  # noqa: BLE001 - plugins package not installed yet

@@ -8,17 +8,18 @@ import pluggy
 import pytest
 from click.testing import CliRunner, Result
 
-from reportsvc import hookimpl, hookspecs
-from reportsvc.cli import main
-from reportsvc.plugins import PluginError, build_registry
-from reportsvc.services import Services
-from reportsvc.testing import docx_text
+from reportsvc.plugin import hookimpl
+from reportsvc.hooks import specs as hookspecs
+from reportsvc.cli.main import main
+from reportsvc.hooks.registry import PluginError, build_registry
+from reportsvc.services.runtime import Services
+from reportsvc.plugin.testing import docx_text
 from tests.plugin_helpers import ROOT, add_iso_distribution
 
 PHAN_CAP = "Triển khai thực hiện phân cấp quản lý nhà nước"
 HEADER = f'''
-from reportsvc import hookimpl
-from reportsvc.specs import AreaSpec, IndicatorSpec
+from reportsvc.plugin import hookimpl
+from reportsvc.areas.declarations import AreaSpec, IndicatorSpec
 
 AREA = AreaSpec(code="PHAN_CAP", title="{PHAN_CAP}", order=45)
 
@@ -121,7 +122,7 @@ class SameArea:
 
     @hookimpl
     def reportsvc_areas(self) -> list:
-        from reportsvc.specs import AreaSpec
+        from reportsvc.areas.declarations import AreaSpec
 
         return [AreaSpec(code="II", title="Thể chế (bản địa phương)", order=21)]
 
@@ -151,7 +152,7 @@ class NoCollector:
 
     @hookimpl
     def reportsvc_areas(self) -> list:
-        from reportsvc.specs import AreaSpec
+        from reportsvc.areas.declarations import AreaSpec
 
         return [AreaSpec(code="TREO", title="Lĩnh vực treo", order=90)]
 
@@ -187,7 +188,7 @@ def test_plugin_file_that_fails_to_import_is_named(tmp_path: Path) -> None:
 
 def test_a_broken_extras_hook_is_named(demo_db: str, tmp_path: Path) -> None:
     source = '''
-    from reportsvc import hookimpl
+    from reportsvc.plugin import hookimpl
 
 
     @hookimpl

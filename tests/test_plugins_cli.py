@@ -9,23 +9,23 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from reportsvc.builder import build_report
-from reportsvc.cli import main
+from reportsvc.report.build import build_report
+from reportsvc.cli.main import main
 from reportsvc.config import load_settings
-from reportsvc.models import PluginSetting
+from reportsvc.db.models import PluginSetting
 from reportsvc.periods import parse_period
-from reportsvc.plugins import DEFAULT_PLUGINS, plugin_names
-from reportsvc.services import create_services
-from reportsvc.testing import docx_text
+from reportsvc.hooks.registry import DEFAULT_PLUGINS, plugin_names
+from reportsvc.services.runtime import create_services
+from reportsvc.plugin.testing import docx_text
 from tests.plugin_helpers import add_distribution
 
 KEYS = {"name", "module", "area", "title", "hooks", "source", "enabled"}
 
 DIR_PLUGIN = '''
 """A drop-in area plugin."""
-from reportsvc import hookimpl
-from reportsvc.collect import standard_section
-from reportsvc.specs import AreaSpec
+from reportsvc.plugin import hookimpl
+from reportsvc.plugin import standard_section
+from reportsvc.areas.declarations import AreaSpec
 
 
 @hookimpl
@@ -42,7 +42,7 @@ def reportsvc_collect_section(area, context):
 
 EP_PLUGIN = '''
 """An installed plugin that only adds an empty chart list."""
-from reportsvc import hookimpl
+from reportsvc.plugin import hookimpl
 
 
 @hookimpl

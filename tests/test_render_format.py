@@ -26,9 +26,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from reportsvc import formatting
-from reportsvc.reportmodel import Report
-from reportsvc.render import TEMPLATE_DIR, RenderError, render, view_model
+from reportsvc.vn import format as formatting
+from reportsvc.report.model import Report
+from reportsvc.render import RenderError, render
+from reportsvc.render.view import TEMPLATE_DIR, view_model
 from tests.sample_report import HOSTILE, sample_report
 
 FONT = "Times New Roman"
@@ -142,7 +143,7 @@ def _lines(cell) -> list[str]:
 
 def _annex_tables(document, report):
     found = []
-    for annex in report.annexes:
+    for annex in view_model(report).annexes:
         matches = [t for t in document.tables if [c.text for c in t.rows[0].cells] == annex.columns]
         assert matches, f"annex table missing: {annex.title}"
         found.append((annex, matches[0]))

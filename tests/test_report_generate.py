@@ -11,13 +11,13 @@ import pytest
 
 from click.testing import CliRunner
 
-from reportsvc.builder import build_report
-from reportsvc.cli import main
-from reportsvc.demo_data import AREAS
+from reportsvc.report.build import build_report
+from reportsvc.cli.main import main
+from reportsvc.demo.data import AREAS
 from reportsvc.periods import parse_period
 from reportsvc.render import render
-from reportsvc.text import collapse
-from reportsvc.testing import docx_text, pdf_text
+from reportsvc.vn.text import collapse
+from reportsvc.plugin.testing import docx_text, pdf_text
 
 AREA_TITLES = ["Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy hành chính nhà nước",
                "Cải cách chế độ công vụ", "Cải cách tài chính công",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from reportsvc.builder import build_report
-from reportsvc.collect import CollectContext, indicator_value
-from reportsvc.models import IndicatorValue, Unit
+from reportsvc.report.build import build_report
+from reportsvc.collect.context import CollectContext
+from reportsvc.collect.rollup import indicator_value
+from reportsvc.db.models import IndicatorValue, Unit
 from reportsvc.periods import parse_period
+from reportsvc.render.view import cell_text
+from reportsvc.report.model import Submission
 
 
 def _value(services, code: str, unit_code: str, period: str) -> tuple[float | None, int]:  # noqa: ANN001
@@ -71,15 +74,15 @@ def test_completeness_names_who_has_not_reported(demo_services) -> None:  # noqa
         q3 = build_report(session, demo_services.registry, "HT", parse_period("2024-Q3"))
         q2 = build_report(session, demo_services.registry, "HT", parse_period("2024-Q2"))
     table = next(a for a in q3.annexes if a.key == "completeness")
-    status = {row[1].lstrip("– "): row[5] for row in table.rows}
+    status = {row[1].lstrip("– "): cell_text(row[5]) for row in table.rows}
     assert status["Sở Tài chính"] == "Chưa báo cáo"  # the demo's department that skipped quý III
     assert status["Sở Nội vụ"] == "Đã báo cáo"
     assert status["huyện Thạch Hà"] == "Đã báo cáo"
     assert status["xã Thạch Đài"] == "Đã báo cáo"
     finance = next(row for row in table.rows if row[1] == "Sở Tài chính")
-    assert finance[3] == "3" and finance[4] == "0"
+    assert finance[3:6] == [3, 0, Submission(reported=False)]
     q2_status = {row[1]: row[5] for row in next(a for a in q2.annexes if a.key == "completeness").rows}
-    assert q2_status["Sở Tài chính"] == "Đã báo cáo"
+    assert q2_status["Sở Tài chính"] == Submission(reported=True)
 
 
 def test_a_unit_without_a_plan_rolls_up_but_borrows_no_tasks(demo_services) -> None:  # noqa: ANN001

@@ -6,9 +6,9 @@ from datetime import date
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from reportsvc.cli import main
-from reportsvc.models import Unit
-from reportsvc.schedule import due_on, run_due
+from reportsvc.cli.main import main
+from reportsvc.db.models import Unit
+from reportsvc.services.schedule import due_on, run_due
 
 
 def test_due_the_day_after_the_cutoff(demo_services) -> None:  # noqa: ANN001

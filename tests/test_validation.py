@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from reportsvc import hookimpl
-from reportsvc.plugins import PluginError, PluginRegistry, build_registry
-from reportsvc.specs import AreaSpec, IndicatorSpec
-from reportsvc.validation import bounds, validate_indicator_value, validate_status
+from reportsvc.plugin import hookimpl
+from reportsvc.hooks.registry import PluginError, PluginRegistry, build_registry
+from reportsvc.areas.declarations import AreaSpec, IndicatorSpec
+from reportsvc.hooks.validation import bounds, validate_indicator_value, validate_status
 
 DONE = {"status": "done", "completed_on": date(2024, 3, 1), "evidence_number": "12/KH-UBND",
         "evidence_date": date(2024, 3, 1), "period_key": "2024-Q1"}

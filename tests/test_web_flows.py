@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reportsvc.cli import main
-from reportsvc.models import AuditEntry, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, Unit
-from reportsvc.services import Services
-from reportsvc.testing import docx_text, pdf_text
+from reportsvc.cli.main import main
+from reportsvc.db.models import AuditEntry, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, Unit
+from reportsvc.services.runtime import Services
+from reportsvc.plugin.testing import docx_text, pdf_text
 from tests.web_fixtures import PASSWORDS, api_token, plan_docx, task_led_by
 
 PERIOD = "2024-Q4"

@@ -8,7 +8,7 @@ import re
 
 from flask import Flask
 
-from reportsvc.services import Services
+from reportsvc.services.runtime import Services
 from reportsvc.web.auth import PUBLIC_ENDPOINTS, SELF_SERVICE_ENDPOINTS
 from tests.web_fixtures import api_token, csrf_app, login, route_url, routes, samples, task_led_by  # noqa: F401
 

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from reportsvc import accounts
-from reportsvc.models import GeneratedReport, Plan, ReportFile, Task, TaskAgency, Agency, Unit, User
-from reportsvc.services import Services
+from reportsvc.services import accounts
+from reportsvc.db.models import GeneratedReport, Plan, ReportFile, Task, TaskAgency, Agency, Unit, User
+from reportsvc.services.runtime import Services
 
 PLAN_ROWS = [
     ("TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"),
@@ -40,7 +40,7 @@ _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 @pytest.fixture
 def csrf_app(demo_services: Services) -> Iterator[Flask]:
     """Return the web app on the demo database with CSRF protection on (as in production)."""
-    from reportsvc.app import create_app
+    from reportsvc.web.app import create_app
 
     yield create_app({"TESTING": True, "WTF_CSRF_ENABLED": True}, services=demo_services)
 
@@ -142,7 +142,7 @@ def live_server(demo_services: Services) -> Iterator[str]:
 
     from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from reportsvc.app import create_app
+    from reportsvc.web.app import create_app
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 - keep test output clean

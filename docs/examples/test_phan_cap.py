@@ -1,10 +1,9 @@
-"""Tests of the phan_cap plugin, written as a plugin author writes them with reportsvc.testing."""
+"""Tests of the phan_cap plugin, written as a plugin author writes them with reportsvc.plugin.testing."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from reportsvc.testing import build, make_services, section, set_value
-from reportsvc.validation import validate_indicator_value
+from reportsvc.plugin.testing import build, make_services, section, set_value, validate_indicator_value
 
 PLUGINS = Path(__file__).parent / "plugins"  # the folder holding phan_cap.py
 

@@ -11,7 +11,7 @@ or ``run_import(sessions, source, filename, unit_code, year, registry, settings,
 for both in one transaction. Every refusal is a PlanImportError whose message is Vietnamese.
 
 Modules: safety (size, OLE, zip bomb, XXE checks), readers (blocks and cell grids with merged
-cells resolved), layout (header, areas, items), reportsvc.area_matching (heading -> area plugin), targets
+cells resolved), layout (header, areas, items), reportsvc.areas.matching (heading -> area plugin), targets
 (chỉ tiêu numbers), analyse (all of it -> ParsedPlan), store (database rows).
 """
 from reportsvc.importing.analyse import analyse_plan

@@ -8,19 +8,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportsvc.deadlines import parse_deadline
-from reportsvc.area_matching import match_area, words
+from reportsvc.importing.deadlines import parse_deadline
+from reportsvc.areas.matching import match_area, words
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.layout import LOOKED_FOR, group_rows
 from reportsvc.importing.model import ParsedArea, ParsedPlan
 from reportsvc.importing.readers import Block, read_blocks
 from reportsvc.importing.safety import check_size, check_upload, display_name
 from reportsvc.importing.targets import extract_targets, section_texts
-from reportsvc.text import collapse, fold
+from reportsvc.vn.text import collapse, fold
 
 if TYPE_CHECKING:  # pragma: no cover
     from reportsvc.config import Settings
-    from reportsvc.plugins import PluginRegistry
+    from reportsvc.hooks.registry import PluginRegistry
 
 DEFAULT_MAX_UPLOAD_MB = 20.0
 DEFAULT_MAX_UNZIPPED_MB = 200.0

@@ -26,32 +26,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from reportsvc.area_matching import words
+from reportsvc.areas.matching import words
+from reportsvc.vn.numerals import roman_value
 from reportsvc.importing.model import FIELDS, ParsedArea, ParsedItem
 from reportsvc.importing.readers import Block, Row
-from reportsvc.text import collapse
+from reportsvc.vn.text import collapse
 
 ROLES = ("tt",) + FIELDS
 LOOKED_FOR = ("TT/STT; Nhiệm vụ / Nội dung công việc / Mục tiêu, chỉ tiêu; Hoạt động; Sản phẩm / Kết quả, sản phẩm; "
               "Cơ quan chủ trì / Chủ trì; Cơ quan phối hợp / Phối hợp; Thời gian hoàn thành / thực hiện; Kinh phí")
 _OTHER_ROLES = ("activity", "product", "lead", "coord", "deadline", "budget")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _HEADING = re.compile(r"^(?P<num>[IVXL]{1,7}|[A-H])(?P<sep>\s*[.:)\-–]\s*|\s+)(?P<title>\S.*)$", re.DOTALL)
 _ITEM_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.):]?$")
 _LABEL = re.compile(r"^\s*\d+(?:[.:]\s?\d+)*\s*[.:]?\s*(?:nhiệm vụ|hoạt động)\s*\d+\s*[:.]?\s*", re.IGNORECASE)
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _LEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]\s+\S")
-
-
-def roman_value(text: str) -> int:
-    """Return the value of a well-formed Roman numeral (I … XXXIX), or 0."""
-    if not text or not re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})", text):
-        return 0
-    total = 0
-    for i, ch in enumerate(text):
-        value = _ROMAN_VALUES[ch]
-        total += -value if i + 1 < len(text) and _ROMAN_VALUES[text[i + 1]] > value else value
-    return total
 
 
 def header_role(text: str) -> str | None:

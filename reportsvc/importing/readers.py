@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Iterator
 
 from reportsvc.importing.errors import PlanImportError
-from reportsvc.text import nfc
+from reportsvc.vn.text import nfc
 
 MAX_EMPTY_ROWS = 1000  # consecutive empty sheet rows after which the rest of a sheet is ignored
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")

@@ -16,18 +16,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from reportsvc import agencies
-from reportsvc.db import transaction
-from reportsvc.deadlines import parse_deadline
+from reportsvc.importing import agencies
+from reportsvc.db.engine import transaction
+from reportsvc.importing.deadlines import parse_deadline
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.model import ParsedPlan
-from reportsvc.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     from reportsvc.config import Settings
-    from reportsvc.plugins import PluginRegistry
+    from reportsvc.hooks.registry import PluginRegistry
 
 
 def find_unit(session: Session, unit_code: str) -> Unit:

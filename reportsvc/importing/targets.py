@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from reportsvc.area_matching import match_area, words
+from reportsvc.areas.matching import match_area, words
 from reportsvc.importing.model import ParsedTarget
-from reportsvc.specs import AreaSpec, IndicatorSpec
-from reportsvc.text import collapse
+from reportsvc.areas.declarations import AreaSpec, IndicatorSpec
+from reportsvc.vn.text import collapse
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _PERCENT = re.compile(rf"(?<![\d/.,])(?P<num>{_NUMBER})\s*%")

@@ -21,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from reportsvc import formatting
-from reportsvc.reportmodel import Chart
+from reportsvc.vn import format as formatting
+from reportsvc.report.model import Chart
 from reportsvc.status import CLASSES
 
 # Metric twins of Times New Roman with Vietnamese coverage, best first.

@@ -19,7 +19,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, StrictUndefined
 
-from reportsvc.render import TEMPLATE_DIR, AnnexView, RenderError, ReportView, clean
+from reportsvc.render.view import TEMPLATE_DIR, AnnexView, RenderError, ReportView, clean
 from reportsvc.render.charts import chart_png
 
 TEMPLATE = TEMPLATE_DIR / "report.docx"

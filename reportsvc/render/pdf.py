@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from reportsvc.render import TEMPLATE_DIR, RenderError, ReportView, clean
+from reportsvc.render.view import TEMPLATE_DIR, RenderError, ReportView, clean
 from reportsvc.render.charts import chart_svg
 
 PDFA_VARIANT = "pdf/a-3b"

@@ -14,19 +14,20 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from reportsvc import accounts, archive
-from reportsvc.audit import jsonable
-from reportsvc.collect import task_item
+from reportsvc.services import accounts
+from reportsvc.report import archive
+from reportsvc.services.audit import jsonable
+from reportsvc.collect.standard import task_item
 from reportsvc.errors import NotFound, UserError
-from reportsvc.generate import FORMATS
-from reportsvc.models import GeneratedReport, IndicatorValue, Plan, ReportFile, Task, TaskAgency, Unit
+from reportsvc.services.generating import FORMATS
+from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, ReportFile, Task, TaskAgency, Unit
 from reportsvc.periods import PeriodError, parse_period
-from reportsvc.permissions import Actor, Forbidden, area_code_of, can_edit_task
-from reportsvc.progress import (Conflict, Invalid, current_status, parse_day, parse_version, record_indicator_value,
+from reportsvc.services.permissions import Actor, Forbidden, area_code_of, can_edit_task
+from reportsvc.services.recording import (Conflict, Invalid, current_status, parse_day, parse_version, record_indicator_value,
                                 record_status, status_snapshot, value_snapshot)
-from reportsvc.reporting import generate_report
+from reportsvc.services.reporting import generate_report
 from reportsvc.status import CLASSES
-from reportsvc.unitsettings import settings_of
+from reportsvc.db.unitsettings import settings_of
 from reportsvc.web.common import db, services
 from reportsvc.web.openapi import document
 

@@ -8,9 +8,9 @@ from flask import Blueprint, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from reportsvc import audit
-from reportsvc import formatting as fmt
-from reportsvc.models import AuditEntry
+from reportsvc.services import audit
+from reportsvc.vn import format as fmt
+from reportsvc.db.models import AuditEntry
 from reportsvc.status import RECORDED
 from reportsvc.web.common import admin_required, arg, db, vn_time
 

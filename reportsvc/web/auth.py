@@ -8,9 +8,9 @@ from flask import (Blueprint, Flask, abort, current_app, flash, make_response, r
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from reportsvc import accounts
-from reportsvc.models import User
-from reportsvc.permissions import Actor
+from reportsvc.services import accounts
+from reportsvc.db.models import User
+from reportsvc.services.permissions import Actor
 from reportsvc.web.common import SAFE_METHODS, WebUser, actor, db
 
 bp = Blueprint("auth", __name__)

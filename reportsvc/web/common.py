@@ -11,16 +11,16 @@ from flask_login import UserMixin, current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reportsvc import formatting as fmt
-from reportsvc.accounts import ROLES
+from reportsvc.vn import format as fmt
+from reportsvc.services.accounts import ROLES
 from reportsvc.errors import NotFound
-from reportsvc.models import Unit
+from reportsvc.db.models import Unit
 from reportsvc.periods import Period, PeriodError, parse_period, periods_of_year
-from reportsvc.permissions import Actor
-from reportsvc.progress import local_time
-from reportsvc.services import Services
+from reportsvc.services.permissions import Actor
+from reportsvc.services.recording import local_time
+from reportsvc.services.runtime import Services
 from reportsvc.status import CLASSES, RECORDED
-from reportsvc.unitsettings import KIND_NAMES
+from reportsvc.db.unitsettings import KIND_NAMES
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from reportsvc.dashboard import default_period, overview
+from reportsvc.services.overview import default_period, overview
 from reportsvc.web.common import arg, db, pick_period, pick_unit, report_periods, services, unit_tree
 
 bp = Blueprint("dashboard", __name__)

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from reportsvc.errors import NotFound, UserError
-from reportsvc.permissions import Forbidden
+from reportsvc.services.permissions import Forbidden
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)

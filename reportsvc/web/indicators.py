@@ -6,15 +6,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from reportsvc import formatting as fmt
-from reportsvc.collect import find_plan
-from reportsvc.dashboard import default_period
-from reportsvc.models import IndicatorValue, Unit
+from reportsvc.vn import format as fmt
+from reportsvc.collect.context import find_plan
+from reportsvc.services.overview import default_period
+from reportsvc.db.models import IndicatorValue, Unit
 from reportsvc.periods import Period
-from reportsvc.permissions import Forbidden, editable_indicators
-from reportsvc.progress import Conflict, Invalid, parse_version, record_indicator_value
-from reportsvc.specs import IndicatorSpec
-from reportsvc.validation import bounds
+from reportsvc.services.permissions import Forbidden, editable_indicators
+from reportsvc.services.recording import Conflict, Invalid, parse_version, record_indicator_value
+from reportsvc.areas.declarations import IndicatorSpec
+from reportsvc.hooks.validation import bounds
 from reportsvc.web.common import actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services, unit_tree
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")

@@ -8,10 +8,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from reportsvc import uploads
+from reportsvc.importing import uploads
 from reportsvc.errors import UserError
 from reportsvc.importing import PlanImportError, analyse_plan, run_import
-from reportsvc.models import Plan, PlanArea, Task, Unit
+from reportsvc.db.models import Plan, PlanArea, Task, Unit
 from reportsvc.web.common import actor, admin_required, db, services, unit_tree
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")

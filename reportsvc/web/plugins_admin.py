@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from reportsvc import audit
-from reportsvc.models import PluginSetting, utcnow
-from reportsvc.plugins import PluginError, plugin_names
+from reportsvc.services import audit
+from reportsvc.db.models import PluginSetting, utcnow
+from reportsvc.hooks.registry import PluginError, plugin_names
 from reportsvc.web.common import actor, admin_required, services
 
 bp = Blueprint("plugins_admin", __name__, url_prefix="/admin/plugins")

@@ -9,13 +9,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from reportsvc import archive
-from reportsvc.dashboard import default_period
+from reportsvc.report import archive
+from reportsvc.services.overview import default_period
 from reportsvc.errors import UserError
-from reportsvc.generate import FORMATS
-from reportsvc.models import GeneratedReport, ReportFile
-from reportsvc.progress import parse_day
-from reportsvc.reporting import draft_sections, fingerprint, generate_report, save_drafts
+from reportsvc.services.generating import FORMATS
+from reportsvc.db.models import GeneratedReport, ReportFile
+from reportsvc.services.recording import parse_day
+from reportsvc.services.reporting import draft_sections, fingerprint, generate_report, save_drafts
 from reportsvc.web.common import (actor, admin_required, arg, db, pick_period, pick_unit, report_periods, services,
                                   unit_tree)
 

@@ -9,15 +9,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from reportsvc.collect import task_item
-from reportsvc.dashboard import default_period
-from reportsvc.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency
+from reportsvc.collect.standard import task_item
+from reportsvc.services.overview import default_period
+from reportsvc.db.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency
 from reportsvc.periods import Period
-from reportsvc.permissions import can_edit_task
-from reportsvc.progress import Conflict, Invalid, parse_version, record_status, status_snapshot
-from reportsvc.reportmodel import TaskItem
+from reportsvc.services.permissions import can_edit_task
+from reportsvc.services.recording import Conflict, Invalid, parse_version, record_status, status_snapshot
+from reportsvc.report.model import TaskItem
 from reportsvc.status import CLASSES
-from reportsvc.unitsettings import settings_of
+from reportsvc.db.unitsettings import settings_of
 from reportsvc.web.common import actor, arg, db, entry_periods, pick_period, services
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")

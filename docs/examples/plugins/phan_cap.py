@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportsvc import formatting as fmt
-from reportsvc import hookimpl
-from reportsvc.collect import CollectContext, standard_section
-from reportsvc.reportmodel import AreaSection, Chart, ChartSeries, Report
-from reportsvc.specs import AreaSpec, IndicatorSpec
+from reportsvc.plugin import (AreaSection, AreaSpec, Chart, ChartSeries, CollectContext, IndicatorSpec, Report, fmt, hookimpl, standard_section)
 
 AREA = AreaSpec(
     code="PHAN_CAP",

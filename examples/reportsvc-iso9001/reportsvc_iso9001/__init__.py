@@ -2,17 +2,14 @@
 
 Hà Tĩnh's CCHC plan has it as area VII.B ("ÁP DỤNG ISO 9001:2015"). The module is the plugin:
 the ``reportsvc`` entry point ``iso9001 = "reportsvc_iso9001"`` registers it. It uses only the
-public hooks and ``reportsvc.collect.standard_section``.
+public hooks and ``reportsvc.collect.context.standard_section``.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from reportsvc import formatting as fmt
-from reportsvc import hookimpl
-from reportsvc.collect import CollectContext, standard_section
-from reportsvc.reportmodel import AnnexTable, AreaSection, Report
-from reportsvc.specs import AreaSpec, IndicatorSpec
+from reportsvc.plugin import (AnnexTable, AreaSection, AreaSpec, CollectContext, IndicatorSpec, Measure, Percent,
+                              Report, fmt, hookimpl, standard_section)
 
 __version__ = "0.1.0"
 
@@ -42,7 +39,6 @@ INDICATORS = [
 ]
 DERIVED = "ISO_TY_LE_DUY_TRI"  # computed from its two counts; never entered by hand
 
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
 @hookimpl
@@ -103,11 +99,9 @@ def reportsvc_report_extras(report: Report) -> list[AnnexTable]:
     iso = next((area for area in report.areas if area.code == AREA.code and not area.missing), None)
     if iso is None or not iso.indicators:
         return []
-    number = ROMAN[len(report.annexes)] if len(report.annexes) < len(ROMAN) else str(len(report.annexes) + 1)
-    rows = [[str(i), row.name, row.unit, fmt.number(row.target), fmt.number(row.actual),
-             fmt.percent(row.achieved_percent), fmt.number(row.last_year)] for i, row in enumerate(iso.indicators, 1)]
-    return [AnnexTable(key="iso9001", title=f"Phụ lục {number}. Kết quả áp dụng Hệ thống quản lý chất lượng "
-                                            f"theo TCVN ISO 9001:2015",
+    rows = [[str(i), row.name, row.unit, Measure(row.target, row.unit), Measure(row.actual, row.unit),
+             Percent(row.achieved_percent), Measure(row.last_year, row.unit)] for i, row in enumerate(iso.indicators, 1)]
+    return [AnnexTable(key="iso9001", title="Kết quả áp dụng Hệ thống quản lý chất lượng theo TCVN ISO 9001:2015",
                        columns=["TT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Tỷ lệ đạt",
                                 "Cùng kỳ năm trước"],
                        rows=rows, widths=[0.6, 4.5, 1.3, 1.2, 1.2, 1.2, 1.4])]

@@ -1,0 +1,254 @@
+"""The ``reportsvc`` command line. Every error is one Vietnamese line and a non-zero exit."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from reportsvc.report import archive
+from reportsvc.db import engine as db
+from reportsvc.report.build import BuildOptions
+from reportsvc.cli.support import CliGroup, ServicesHolder, cli_actor, emit, parse_day, services_of
+from reportsvc.errors import UserError
+from reportsvc.db.models import PluginSetting, Unit
+from reportsvc.hooks.registry import plugin_names
+from reportsvc.periods import parse_period
+
+
+@click.group(cls=CliGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--plugins-dir", envvar="REPORTSVC_PLUGINS_DIR", type=click.Path(file_okay=False),
+              help="Thư mục chứa plugin dạng tệp *.py.")
+@click.pass_context
+def main(ctx: click.Context, plugins_dir: str | None) -> None:
+    """reportsvc: báo cáo cải cách hành chính định kỳ (quý, 6 tháng, 9 tháng, năm)."""
+    ctx.obj = ServicesHolder(plugins_dir)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Khởi tạo hoặc nâng cấp cơ sở dữ liệu (không xóa dữ liệu)."""
+    services = services_of(ctx, ready=False)
+    db.upgrade(services.engine)
+    click.echo(f"Đã khởi tạo cơ sở dữ liệu: {db.safe_url(services.settings.database_url)}")
+
+
+@main.command("demo")
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Nạp dữ liệu mẫu: tỉnh Hà Tĩnh, kế hoạch CCHC 2024, tiến độ, chỉ tiêu và người dùng mẫu."""
+    from reportsvc.demo.load import load_demo
+
+    services = services_of(ctx)
+    with services.transaction() as session:
+        summary = load_demo(session, services.registry)
+    click.echo(f"Dữ liệu mẫu: thêm {summary.units} đơn vị, {summary.plans} kế hoạch, "
+               f"{summary.updates} cập nhật tiến độ, {summary.values} số liệu chỉ tiêu.")
+    click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
+    for username, password, role in summary.users:
+        click.echo(f"  {username} / {password} / {role}")
+
+
+@main.group("units")
+def units() -> None:
+    """Đơn vị hành chính (tỉnh, huyện, xã)."""
+
+
+@units.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def units_list(ctx: click.Context, as_json: bool) -> None:
+    """Liệt kê các đơn vị."""
+    services = services_of(ctx)
+    with services.sessions() as session:
+        rows = [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
+                for u in session.scalars(select(Unit).order_by(Unit.code))]
+    emit(rows, as_json, lambda row: f"{row['code']:<12} {row['kind']:<6} {row['name']}  "
+                                    f"(cấp trên: {row['parent'] or '-'})")
+
+
+@main.group("plugins")
+def plugins() -> None:
+    """Plugin lĩnh vực cải cách và chỉ tiêu."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def plugins_list(ctx: click.Context, as_json: bool) -> None:
+    """Liệt kê plugin, nguồn nạp, trạng thái và các hook đã cài đặt."""
+    registry = services_of(ctx, ready=False).registry
+    rows = [info.as_dict() for info in registry.plugins]
+    emit(rows, as_json, lambda row: f"{row['name']:<22} {row['source']:<10} "
+                                    f"{'bật' if row['enabled'] else 'tắt':<4} {row['area'] or '-':<8} {row['title'] or ''}")
+
+
+def _set_plugin(ctx: click.Context, name: str, enabled: bool) -> None:
+    services = services_of(ctx)
+    # Names only, nothing imported: a plugin that breaks start-up can still be disabled.
+    if name not in plugin_names(services.settings.plugins_dir or None):
+        raise UserError(f"Không tìm thấy plugin '{name}'")
+    with services.transaction() as session:
+        setting = session.get(PluginSetting, name) or PluginSetting(name=name)
+        setting.enabled = enabled
+        session.add(setting)
+    click.echo(f"Đã {'bật' if enabled else 'tắt'} plugin '{name}'.")
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.pass_context
+def plugins_enable(ctx: click.Context, name: str) -> None:
+    """Bật một plugin."""
+    _set_plugin(ctx, name, True)
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.pass_context
+def plugins_disable(ctx: click.Context, name: str) -> None:
+    """Tắt một plugin (áp dụng từ lần tạo báo cáo sau)."""
+    _set_plugin(ctx, name, False)
+
+
+@main.group("report")
+def report() -> None:
+    """Tạo và tra cứu báo cáo."""
+
+
+def _read_overrides(path: str | None) -> dict[str, str] | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"Không đọc được tệp nội dung sửa '{path}': {exc.__class__.__name__}") from exc
+    if not isinstance(data, dict):
+        raise UserError("Tệp nội dung sửa phải là một đối tượng JSON {\"mục\": \"nội dung\"}")
+    return data
+
+
+@report.command("generate")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị, ví dụ HT.")
+@click.option("--period", required=True, help="Kỳ báo cáo: 2024-Q1 … 2024-Q4, 2024-H1, 2024-M9, 2024-Y.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, pdfa (phân cách bởi dấu phẩy).")
+@click.option("--out", "out_dir", default=".", type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
+@click.option("--overrides", type=click.Path(dir_okay=False), help="Tệp JSON nội dung do cán bộ sửa theo mục.")
+@click.option("--number", type=int, help="Số văn bản (để trống khi là dự thảo).")
+@click.option("--date", "report_date", help="Ngày ban hành, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--skip-broken", is_flag=True, help="Vẫn tạo báo cáo khi một plugin lỗi, ghi rõ phần bị thiếu.")
+@click.pass_context
+def report_generate(ctx: click.Context, unit_code: str, period: str, formats: str, out_dir: str,
+                    overrides: str | None, number: int | None, report_date: str | None, skip_broken: bool) -> None:
+    """Tạo báo cáo của một đơn vị cho một kỳ, ghi tệp và lưu vào kho."""
+    from reportsvc.services.generating import generate, parse_formats
+
+    parsed_period = parse_period(period)
+    chosen = parse_formats(formats)
+    options = BuildOptions(report_date=parse_day(report_date), number=number, skip_broken=skip_broken)
+    out = Path(out_dir)
+    try:  # refuse an unusable folder before anything is generated and archived
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Không tạo được thư mục '{out}': {exc.strerror}") from exc
+    services = services_of(ctx)
+    row = generate(services, unit_code, parsed_period, chosen, options=options,
+                   overrides=_read_overrides(overrides), user=cli_actor())
+    for file in row.files:
+        path = out / file.filename
+        try:
+            path.write_bytes(file.content)
+        except OSError as exc:
+            raise UserError(f"Không ghi được tệp '{path}': {exc.strerror} (báo cáo đã lưu trong kho, "
+                            f"mã {row.id})") from exc
+        click.echo(str(path))
+    for warning in json.loads(row.model_json)["warnings"]:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+
+
+@report.command("list")
+@click.option("--unit", "unit_code", help="Chỉ các báo cáo của đơn vị này.")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> None:
+    """Liệt kê các phiên bản báo cáo đã lưu."""
+    services = services_of(ctx)
+    with services.sessions() as session:
+        rows = archive.listing(session, unit_code)
+    emit(rows, as_json, lambda row: f"#{row['id']} {row['unit']} {row['period']} v{row['version']} "
+                                    f"{row['created_at'][:19]} " + ", ".join(
+                                        f"{f['filename']} sha256={f['sha256'][:12]}…" for f in row["files"]))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Chạy giao diện web (máy chủ WSGI waitress)."""
+    from waitress import serve as waitress_serve
+
+    from reportsvc.web.app import create_app
+
+    services = services_of(ctx)
+    app = create_app(services=services)
+    click.echo(f"Đang phục vụ tại http://{host}:{port}")
+    waitress_serve(app, host=host, port=port, threads=8, ident="reportsvc")
+
+
+@main.group("scheduler")
+def scheduler() -> None:
+    """Lịch tạo báo cáo định kỳ tự động."""
+
+
+@scheduler.command("due")
+@click.option("--date", "day", help="Ngày kiểm tra, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--run", "run_now", is_flag=True, help="Tạo ngay các báo cáo đến hạn.")
+@click.pass_context
+def scheduler_due(ctx: click.Context, day: str | None, run_now: bool) -> None:
+    """Liệt kê (hoặc tạo) các báo cáo đến hạn trong ngày."""
+    from reportsvc.services.schedule import due_on, run_due
+
+    services = services_of(ctx)
+    when = parse_day(day) or datetime.now().date()
+    if run_now:
+        runs = run_due(services, when)
+    else:
+        with services.sessions() as session:
+            runs = due_on(when, list(session.scalars(select(Unit).order_by(Unit.code))))
+    for run in runs:
+        click.echo(f"{run.unit_code} {run.period.key} ({run.period.label})")
+    if not runs:
+        click.echo(f"Không có báo cáo đến hạn ngày {when:%d/%m/%Y}.")
+
+
+@scheduler.command("run")
+@click.option("--hour", default=6, show_default=True, type=click.IntRange(0, 23), help="Giờ chạy hằng ngày.")
+@click.pass_context
+def scheduler_run(ctx: click.Context, hour: int) -> None:
+    """Chạy bộ lập lịch: mỗi ngày tạo các báo cáo đến hạn (APScheduler)."""
+    from reportsvc.services.schedule import start
+
+    click.echo(f"Bộ lập lịch đang chạy; kiểm tra báo cáo đến hạn lúc {hour}:00 hằng ngày.")
+    start(services_of(ctx), hour)
+
+
+from reportsvc.cli.plan import plan  # noqa: E402 - command groups kept in their own modules
+from reportsvc.cli.users import users  # noqa: E402
+
+main.add_command(plan)
+main.add_command(users)
+
+
+def run() -> None:  # pragma: no cover - the console script entry
+    """Entry point kept for ``python -m reportsvc``."""
+    main(prog_name="reportsvc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

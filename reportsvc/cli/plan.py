@@ -1,0 +1,101 @@
+"""The ``reportsvc plan`` commands: ``plan import FILE --unit CODE --year YYYY [--dry-run] [--json] [--replace]``.
+
+Registered on the main group in reportsvc/cli.py. Every failure prints one Vietnamese line on
+stderr and exits with code 2 (reportsvc.cli.support.CliGroup); the database is left untouched.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from reportsvc.db import engine as db
+from reportsvc.cli.support import CliGroup, cli_actor, services_of
+from reportsvc.importing import PlanImportError, analyse_plan, run_import
+from reportsvc.importing.model import ParsedPlan
+from reportsvc.importing.store import find_unit
+from reportsvc.hooks.registry import PluginRegistry, build_registry
+from reportsvc.services.runtime import Services
+
+
+def _registry(services: Services) -> PluginRegistry:
+    """Return the plugin registry; without a reachable database, the one with every plugin enabled."""
+    try:
+        return services.registry
+    except SQLAlchemyError:
+        return build_registry(services.settings.plugins_dir or None)
+
+
+def _check_unit(services: Services, unit_code: str) -> None:
+    """Refuse an unknown unit when the database is there to ask (a dry run needs no database)."""
+    try:
+        if not db.is_ready(services.engine):
+            return
+    except SQLAlchemyError:
+        return
+    with services.sessions() as session:
+        find_unit(session, unit_code)
+
+
+def _parse_year(text: str | None) -> int:
+    if text is None:
+        raise PlanImportError("Thiếu tùy chọn --year (năm của kế hoạch, ví dụ --year 2024).")
+    value = text.strip()
+    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+        raise PlanImportError(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số, ví dụ 2024.")
+    return int(value)
+
+
+def _print_summary(parsed: ParsedPlan, header: str) -> None:
+    summary = parsed.summary()
+    click.echo(header)
+    click.echo(f"Tệp: {parsed.filename} (sha256 {parsed.sha256})")
+    if parsed.title:
+        click.echo(f"Tiêu đề: {parsed.title}")
+    click.echo(f"Tổng số nhiệm vụ: {summary['total_rows']}")
+    for area, detail in zip(summary["areas"], parsed.areas):
+        owner = f" → lĩnh vực {detail.area_code}" if detail.area_code else " → lĩnh vực riêng"
+        click.echo(f"  {area['code']}. {area['title']}: {area['rows']} nhiệm vụ{owner}")
+    if parsed.targets:
+        click.echo(f"Chỉ tiêu đọc được: {len(parsed.targets)}")
+    for warning in summary["warnings"]:
+        click.echo(f"Cảnh báo: {warning}")
+
+
+@click.group("plan", cls=CliGroup, help="Kế hoạch CCHC năm của đơn vị: nhập từ tệp DOCX, XLSX hoặc CSV.")
+def plan() -> None:
+    """Group of the plan commands."""
+
+
+@plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx hoặc .csv (UTF-8) cho một đơn vị và năm.")
+@click.argument("file", metavar="TỆP")
+@click.option("--unit", "unit_code", metavar="MÃ", help="Mã đơn vị (xem 'reportsvc units list').")
+@click.option("--year", "year_text", metavar="NĂM", help="Năm của kế hoạch, ví dụ 2024.")
+@click.option("--dry-run", is_flag=True, help="Chỉ đọc và kiểm tra tệp, không ghi gì vào cơ sở dữ liệu.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("--replace", is_flag=True, help="Thay thế kế hoạch đã nhập của đơn vị trong năm đó.")
+@click.pass_context
+def import_plan_command(ctx: click.Context, file: str, unit_code: str | None, year_text: str | None,
+                        dry_run: bool, as_json: bool, replace: bool) -> None:
+    """Import (or with --dry-run only analyse) a plan file for a unit and year."""
+    if not unit_code:
+        raise PlanImportError("Thiếu tùy chọn --unit (mã đơn vị).")
+    year = _parse_year(year_text)
+    services = services_of(ctx, ready=not dry_run)
+    registry = _registry(services)
+    if dry_run:
+        _check_unit(services, unit_code)
+        parsed = analyse_plan(Path(file), None, registry, services.settings, year=year)
+        if as_json:
+            click.echo(json.dumps(parsed.summary(), ensure_ascii=False))
+        else:
+            _print_summary(parsed, "Chạy thử (--dry-run): không ghi gì vào cơ sở dữ liệu.")
+        return
+    stored, parsed = run_import(services.sessions, Path(file), None, unit_code, year, registry,
+                                services.settings, replace=replace, user=cli_actor())
+    if as_json:
+        click.echo(json.dumps({**parsed.summary(), "plan_id": stored.id}, ensure_ascii=False))
+    else:
+        _print_summary(parsed, f"Đã nhập kế hoạch năm {year} cho đơn vị '{unit_code}' (mã kế hoạch {stored.id}).")

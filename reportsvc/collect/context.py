@@ -1,0 +1,78 @@
+"""The context a plugin collects in: unit, period, session, declared areas, and the unit's plan."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from reportsvc.areas.catalog import Catalog
+from reportsvc.db.models import Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.periods import CutoffRule, Period, parse_period
+
+@dataclass
+class CollectContext:
+    """The unit, period and database session a report is collected for."""
+
+    session: Session
+    unit: Unit
+    period: Period
+    registry: Catalog  # the declared areas and indicators (a PluginRegistry at run time)
+    cutoff: CutoffRule = field(default_factory=CutoffRule)
+    _plan: Plan | None = field(default=None, init=False, repr=False)
+    _plan_loaded: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def window(self) -> tuple[date, date]:
+        """Return the period's data window under the unit's cut-off rule."""
+        return self.period.window(self.cutoff)
+
+    @property
+    def plan(self) -> Plan | None:
+        """Return the unit's plan for the period's year (or the nearest ancestor's), or None."""
+        if not self._plan_loaded:
+            self._plan = find_plan(self.session, self.unit, self.period.year)
+            self._plan_loaded = True
+        return self._plan
+
+    def plan_areas(self, area_code: str | None) -> list[PlanArea]:
+        """Return the plan's areas owned by ``area_code`` (None: those no declared area claims).
+
+        An area imported before its plugin was installed is matched again by its title here.
+        """
+        if self.plan is None:
+            return []
+        return [area for area in self.plan.areas
+                if self.registry.owner_code(area.area_code, area.title) == area_code]
+
+    def tasks(self, area_code: str) -> list[Task]:
+        """Return the plan's tasks in the area owned by ``area_code``, in plan order."""
+        area_ids = [area.id for area in self.plan_areas(area_code)]
+        if not area_ids:
+            return []
+        stmt = (select(Task).where(Task.area_id.in_(area_ids))
+                .options(selectinload(Task.agencies).selectinload(TaskAgency.agency), selectinload(Task.updates))
+                .order_by(Task.position))
+        return list(self.session.scalars(stmt))
+
+
+def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
+    """Return the unit's own plan covering ``year``, or None.
+
+    A unit without a plan of its own gets none: its report lists no tasks (and says so) but still
+    rolls up its children's indicators; it never borrows a parent's tasks as if they were its own.
+    """
+    return session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year <= year, Plan.year_end >= year)
+                          .order_by(Plan.year.desc()))
+
+
+def period_end(period_key: str, cutoff: CutoffRule) -> date:
+    """Return the end of the data window of a stored period key."""
+    return parse_period(period_key).window(cutoff)[1]
+
+
+def latest_update(task: Task, as_of: date, cutoff: CutoffRule) -> StatusUpdate | None:
+    """Return the task's latest status update whose period ends on or before ``as_of``."""
+    candidates = [u for u in task.updates if period_end(u.period_key, cutoff) <= as_of]
+    return max(candidates, key=lambda u: (period_end(u.period_key, cutoff), u.updated_at), default=None)

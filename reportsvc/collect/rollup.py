@@ -1,0 +1,79 @@
+"""Indicator values: a unit's own year-to-date value, roll-up over child units, % achieved."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reportsvc.collect.context import CollectContext
+from reportsvc.areas.declarations import IndicatorSpec
+from reportsvc.db.models import Indicator, IndicatorValue, Unit
+from reportsvc.periods import CutoffRule, Period, periods_of_year
+from reportsvc.report.model import IndicatorRow
+
+def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: CutoffRule) -> float | None:
+    """Return the unit's own year-to-date value as of the period's end.
+
+    Values are recorded per period; the latest one of the same year whose window ends on or
+    before the period's end counts (an exact key wins over another key with the same end).
+    """
+    end = period.window(cutoff)[1]
+    keys = {p.key: p.window(cutoff)[1] for p in periods_of_year(period.year) if p.window(cutoff)[1] <= end}
+    rows = session.execute(select(IndicatorValue.period_key, IndicatorValue.value).where(
+        IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
+        IndicatorValue.period_key.in_(keys))).all()
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (keys[r.period_key], r.period_key == period.key)).value
+
+
+def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
+                    period: Period) -> tuple[float | None, int]:
+    """Return the unit's value for the period and how many child units it was rolled up from.
+
+    The unit's own value wins; otherwise children's values are combined by ``spec.rollup``.
+    """
+    own = own_value(context.session, spec.code, unit, period, context.cutoff)
+    if own is not None or spec.rollup == "none":
+        return own, 0
+    if spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
+        indicators = context.registry.indicators
+        num, contributors = indicator_value(context, indicators[spec.numerator], unit, period)
+        den, _ = indicator_value(context, indicators[spec.denominator], unit, period)
+        if num is None or not den:
+            return None, 0
+        return round(num / den * 100, 2), contributors
+    if not unit.children:
+        return None, 0
+    values = [v for v, _ in (indicator_value(context, spec, child, period) for child in unit.children)
+              if v is not None]
+    if not values:
+        return None, 0
+    total = sum(values)
+    return (total if spec.rollup == "sum" else round(total / len(values), 2)), len(values)
+
+
+def achieved(actual: float | None, target: float | None, higher_is_better: bool = True) -> float | None:
+    """Return % achieved of a target (actual/target × 100, inverted when lower is better)."""
+    if actual is None or not target:
+        return None
+    if higher_is_better:
+        return round(actual / target * 100, 1)
+    return round(target / actual * 100, 1) if actual else None
+
+
+def indicator_rows(context: CollectContext, area_code: str) -> list[IndicatorRow]:
+    """Return the rows of the area's indicators: target, actual, % achieved, same period last year."""
+    targets: dict[str, Indicator] = {}
+    if context.plan is not None:
+        targets = {i.code: i for i in context.plan.targets}
+    rows = []
+    for spec in context.registry.indicators_of(area_code):
+        stored = targets.get(spec.code)
+        target = stored.target if stored and stored.target is not None else spec.default_target
+        actual, children = indicator_value(context, spec, context.unit, context.period)
+        last, _ = indicator_value(context, spec, context.unit, context.period.previous_year())
+        rows.append(IndicatorRow(code=spec.code, name=spec.name, unit=spec.unit, target=target, actual=actual,
+                                 achieved_percent=achieved(actual, target, spec.higher_is_better), last_year=last,
+                                 target_text=stored.target_text if stored else "",
+                                 higher_is_better=spec.higher_is_better, rolled_up_from=children))
+    return rows

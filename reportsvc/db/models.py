@@ -1,0 +1,291 @@
+"""SQLAlchemy 2.x models of the shared database. Schema changes go through Alembic migrations."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every reportsvc table."""
+
+
+class Unit(Base):
+    """An administrative unit: tỉnh → huyện (before 2025) → xã, as a tree."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # tinh | huyen | xa
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    place: Mapped[str] = mapped_column(String(128), default="")  # "Hà Tĩnh" in "Hà Tĩnh, ngày …"
+    # Report settings of the unit: authority names, signer, recipients, document symbol,
+    # cut-off day and submission deadline day. See reportsvc.db.unitsettings for the keys.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code")
+
+
+class Agency(Base):
+    """An agency (sở, ban, ngành, UBND cấp xã …) with a canonical name."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255), unique=True)  # text.fold(name)
+    short_name: Mapped[str] = mapped_column(String(64), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    aliases: Mapped[list["AgencyAlias"]] = relationship(back_populates="agency", cascade="all, delete-orphan")
+
+
+class AgencyAlias(Base):
+    """Another way an agency is written in plans, e.g. "Sở TTTT"."""
+
+    __tablename__ = "agency_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="aliases")
+
+
+class Plan(Base):
+    """A locality's CCHC plan for a year (or a range of years) with its source document."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    year_end: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(128), default="")
+
+    unit: Mapped[Unit] = relationship()
+    areas: Mapped[list["PlanArea"]] = relationship(back_populates="plan", order_by="PlanArea.position",
+                                                   cascade="all, delete-orphan")
+    tasks: Mapped[list["Task"]] = relationship(back_populates="plan", order_by="Task.position",
+                                               cascade="all, delete-orphan")
+    targets: Mapped[list["Indicator"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+
+class PlanArea(Base):
+    """A reform area as a plan writes it, owned by the area plugin with ``area_code`` (None: custom)."""
+
+    __tablename__ = "plan_areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    numeral: Mapped[str] = mapped_column(String(16))  # as written: "III", "VII.B"
+    title: Mapped[str] = mapped_column(Text)  # as written, whitespace collapsed, NFC
+    area_code: Mapped[str | None] = mapped_column(String(32))  # code declared by an area plugin
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="areas")
+    tasks: Mapped[list["Task"]] = relationship(back_populates="area", order_by="Task.position")
+
+
+class Task(Base):
+    """A numbered item of a plan's task table, with its activities, agencies and deadline."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("plan_areas.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    number: Mapped[str] = mapped_column(String(32))  # as written in the TT/STT column
+    objective: Mapped[str] = mapped_column(Text, default="")  # "Mục tiêu/Chỉ tiêu" column
+    title: Mapped[str] = mapped_column(Text)  # "Nhiệm vụ" / "Nội dung công việc"
+    activity: Mapped[str] = mapped_column(Text, default="")  # "Hoạt động", one activity per line
+    product: Mapped[str] = mapped_column(Text, default="")
+    lead_text: Mapped[str] = mapped_column(Text, default="")
+    coord_text: Mapped[str] = mapped_column(Text, default="")
+    deadline_raw: Mapped[str] = mapped_column(Text, default="")
+    deadline_kind: Mapped[str] = mapped_column(String(16), default="unknown")
+    deadline_start: Mapped[date | None] = mapped_column(Date)
+    deadline_end: Mapped[date | None] = mapped_column(Date)
+    deadline_recurrence: Mapped[str] = mapped_column(String(64), default="")
+    budget: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="tasks")
+    area: Mapped[PlanArea] = relationship(back_populates="tasks")
+    agencies: Mapped[list["TaskAgency"]] = relationship(back_populates="task", cascade="all, delete-orphan")
+    updates: Mapped[list["StatusUpdate"]] = relationship(back_populates="task", cascade="all, delete-orphan")
+
+
+class TaskAgency(Base):
+    """An agency's role on a task: ``lead`` (chủ trì) or ``coord`` (phối hợp)."""
+
+    __tablename__ = "task_agencies"
+    __table_args__ = (UniqueConstraint("task_id", "agency_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))
+
+    task: Mapped[Task] = relationship(back_populates="agencies")
+    agency: Mapped[Agency] = relationship()
+
+
+class Indicator(Base):
+    """A plan's target (chỉ tiêu) for an indicator code declared by an area plugin or imported."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    unit_of_measure: Mapped[str] = mapped_column(String(32), default="")
+    area_code: Mapped[str | None] = mapped_column(String(32))
+    target: Mapped[float | None] = mapped_column(Float)
+    target_text: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+
+
+class StatusUpdate(Base):
+    """A task's status for a period as its agency reported it, with evidence (văn bản)."""
+
+    __tablename__ = "status_updates"
+    __table_args__ = (UniqueConstraint("task_id", "period_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # see reportsvc.status.STATUSES
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(Text, default="")
+    evidence_number: Mapped[str] = mapped_column(String(128), default="")  # số/ký hiệu
+    evidence_date: Mapped[date | None] = mapped_column(Date)
+    evidence_title: Mapped[str] = mapped_column(Text, default="")  # trích yếu
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+    agency: Mapped[Agency | None] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class IndicatorValue(Base):
+    """The value of an indicator code for a unit and period."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("code", "unit_id", "period_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16), index=True)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[Unit] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportDraft(Base):
+    """The officer's text for one narrative section of a unit's report for a period."""
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (UniqueConstraint("unit_id", "period_key", "section"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16))
+    section: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GeneratedReport(Base):
+    """A generated report version. Never changed after it is written."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("unit_id", "period_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    model_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    files: Mapped[list["ReportFile"]] = relationship(back_populates="report", order_by="ReportFile.format")
+
+
+class ReportFile(Base):
+    """One rendered file of a generated report, stored with its sha256."""
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("report_id", "format"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    format: Mapped[str] = mapped_column(String(16))  # docx | pdf | pdfa
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    report: Mapped[GeneratedReport] = relationship(back_populates="files")
+
+
+class PluginSetting(Base):
+    """An admin's enable/disable choice for a plugin, applied with ``set_blocked`` before loading."""
+
+    __tablename__ = "plugin_settings"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A person who signs in: admin, editor (bound to one agency) or viewer."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # admin | editor | viewer
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Who changed what and when, with the old and new values."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)

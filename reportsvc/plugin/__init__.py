@@ -1,0 +1,27 @@
+"""The one import a plugin author needs: ``from reportsvc.plugin import hookimpl, AreaSpec, …``.
+
+Everything a plugin declares (AreaSpec, IndicatorSpec), receives (CollectContext), builds
+(AreaSection, TaskItem, IndicatorRow, DocumentRef, AnnexTable, Chart …) and may call while
+collecting (standard_section and its helpers, ``fmt`` for Vietnamese numbers in narrative text)
+is re-exported here; the modules behind it may move, this facade does not.
+"""
+from reportsvc.collect.completeness import CompletenessRow, completeness
+from reportsvc.collect.context import CollectContext, find_plan
+from reportsvc.collect.standard import (documents_in_window, due_in, standard_paragraphs, standard_section,
+                                        task_item)
+from reportsvc.collect.rollup import achieved, indicator_rows, indicator_value, own_value
+from reportsvc.areas.declarations import AREA_PARTS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
+from reportsvc.hooks.specs import hookimpl
+from reportsvc.report.model import (AnnexTable, AreaSection, Cell, Chart, ChartSeries, DocumentRef, IndicatorRow,
+                                    Measure, NarrativeSection, Percent, Report, Submission, TaskItem, TaskStatus)
+from reportsvc.status import CLASSES, DONE, RECORDED
+from reportsvc.vn import format as fmt
+from reportsvc.vn.numerals import roman
+
+__all__ = [
+    "CLASSES", "DONE", "RECORDED", "Cell", "CompletenessRow", "Measure", "Percent", "Submission", "TaskStatus",
+    "completeness", "roman", "AREA_PARTS", "ROLLUPS", "VALUE_TYPES", "AnnexTable", "AreaSection", "AreaSpec", "Chart", "ChartSeries",
+    "CollectContext", "DocumentRef", "IndicatorRow", "IndicatorSpec", "NarrativeSection", "Report", "TaskItem",
+    "achieved", "documents_in_window", "due_in", "find_plan", "fmt", "hookimpl", "indicator_rows",
+    "indicator_value", "own_value", "standard_paragraphs", "standard_section", "task_item",
+]

@@ -1,0 +1,219 @@
+"""The report model: plain dataclasses built from the area plugins and read by the renderers.
+
+Nothing here touches the database; renderers read only these objects.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Union
+
+from reportsvc.status import DONE
+
+
+@dataclass
+class DocumentRef:
+    """A văn bản issued: số/ký hiệu, date and trích yếu."""
+
+    number: str
+    date: date | None
+    title: str = ""
+
+
+@dataclass
+class TaskItem:
+    """One plan task as the report shows it."""
+
+    number: str
+    title: str
+    lead: str
+    deadline: str
+    status: str  # a key of reportsvc.status.CLASSES
+    status_label: str
+    activity: str = ""
+    product: str = ""
+    deadline_end: date | None = None
+    result: str = ""
+    documents: list[DocumentRef] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorRow:
+    """An indicator with its target, actual value, % achieved and same period last year."""
+
+    code: str
+    name: str
+    unit: str
+    target: float | None
+    actual: float | None
+    achieved_percent: float | None
+    last_year: float | None
+    target_text: str = ""
+    higher_is_better: bool = True
+    rolled_up_from: int = 0  # how many child units contributed (0: the unit's own value)
+
+
+@dataclass
+class AreaSection:
+    """What an area plugin collects for a unit and period."""
+
+    code: str
+    title: str
+    order: int
+    plugin: str = ""
+    part: str = "results"  # "direction" (part I of the report) or "results" (a subsection of part II)
+    tasks: list[TaskItem] = field(default_factory=list)
+    overdue: list[TaskItem] = field(default_factory=list)
+    upcoming: list[TaskItem] = field(default_factory=list)  # due in the next period
+    documents: list[DocumentRef] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    missing: str = ""  # set when the plugin failed and --skip-broken was used
+
+    def count(self, status: str) -> int:
+        """Return how many of this area's tasks are in the given status class."""
+        return sum(1 for task in self.tasks if task.status == status)
+
+    def done(self) -> int:
+        """Return how many of this area's tasks are completed (on time or late)."""
+        return sum(1 for task in self.tasks if task.status in DONE)
+
+    def measured(self, code: str) -> IndicatorRow | None:
+        """Return the indicator row with ``code`` if it has an actual value for the period, else None."""
+        return next((row for row in self.indicators if row.code == code and row.actual is not None), None)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A value with its unit of measure: shown "94,5%" when the unit is "%", else "1.234"."""
+
+    value: float | None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share in percent units (94.5), shown "94,5%"."""
+
+    value: float | None
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """A task's report class, a key of reportsvc.status.CLASSES; shown as its Vietnamese label."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Whether an agency or unit has reported in the period; shown "Đã báo cáo" or "Chưa báo cáo"."""
+
+    reported: bool
+
+
+Cell = Union[str, int, float, date, Measure, Percent, TaskStatus, Submission, None]
+"""A typed annex cell; reportsvc.render formats each kind once (numbers and dates for vi_VN)."""
+
+
+@dataclass
+class AnnexTable:
+    """A table in the annexes: a title (the view numbers it "Phụ lục I." …), column headers, typed cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    key: str = ""
+    widths: list[float] = field(default_factory=list)  # relative column widths
+    group_rows: list[int] = field(default_factory=list)  # indexes of rows that head a group (an area)
+
+
+@dataclass
+class ChartSeries:
+    """One named series of values for a chart."""
+
+    name: str
+    values: list[float]
+
+
+@dataclass
+class Chart:
+    """A chart as data: categories on one axis, one or more series; renderers draw it."""
+
+    key: str
+    title: str
+    kind: str  # "stacked_bar" | "bar"
+    categories: list[str]
+    series: list[ChartSeries]
+    unit: str = ""
+
+
+@dataclass
+class Header:
+    """The header block of an administrative document (Nghị định 30/2020)."""
+
+    parent_body: str  # "UBND TỈNH HÀ TĨNH" or "" when the UBND issues the report itself
+    issuing_body: str  # "SỞ NỘI VỤ" or "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"
+    number: str  # "Số: 15/BC-UBND" or "Số:      /BC-UBND" for a draft
+    place_date: str  # "Hà Tĩnh, ngày 05 tháng 01 năm 2024"
+
+
+@dataclass
+class Signature:
+    """The signature block: authority line(s), position and signer's name."""
+
+    authority: str  # "TM. ỦY BAN NHÂN DÂN" or "KT. CHỦ TỊCH"
+    position: str  # "CHỦ TỊCH" or "PHÓ CHỦ TỊCH"
+    name: str
+
+
+@dataclass
+class NarrativeSection:
+    """A numbered part of the report body (I … V) with optional sub-headings and paragraphs."""
+
+    key: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    subsections: list["NarrativeSection"] = field(default_factory=list)
+    edited: bool = False  # True when the text comes from the officer's draft
+
+
+@dataclass
+class PeriodInfo:
+    """The report's period: key, Vietnamese label and data window."""
+
+    key: str
+    label: str
+    start: date
+    end: date
+
+
+@dataclass
+class Report:
+    """Everything a renderer needs to produce the report files."""
+
+    unit_code: str
+    unit_name: str
+    period: PeriodInfo
+    header: Header
+    doc_kind: str  # "BÁO CÁO"
+    subject: str  # trích yếu
+    sections: list[NarrativeSection]
+    areas: list[AreaSection]
+    signature: Signature
+    recipients: list[str]
+    annexes: list[AnnexTable] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Return the model as JSON (dates as ISO strings), as kept in the archive."""
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, default=_json_default, indent=1)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

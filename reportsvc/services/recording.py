@@ -1,0 +1,309 @@
+"""Recording task status and indicator values: permission, validation, optimistic locking, audit.
+
+Every writer (web form, JSON API) sends the version it loaded (0: there was no record yet).
+When the stored version differs, nothing is written and Conflict carries the other person's
+value, so no update is ever lost silently. The caller commits (or rolls back) the session.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from reportsvc.services import audit
+from reportsvc.vn import format as fmt
+from reportsvc.errors import UserError
+from reportsvc.db.models import IndicatorValue, StatusUpdate, Task, TaskAgency, Unit, utcnow
+from reportsvc.periods import parse_period
+from reportsvc.services.permissions import Actor, Forbidden, area_code_of, check_task, editable_indicators, require_writer
+from reportsvc.hooks.registry import PluginRegistry
+from reportsvc.status import RECORDED
+from reportsvc.vn.text import nfc
+from reportsvc.hooks.validation import validate_indicator_value, validate_status
+
+TEXT_LIMITS = {"result": 5000, "evidence_number": 128, "evidence_title": 2000, "note": 2000}
+
+
+class Invalid(UserError):
+    """The values were refused; ``messages`` lists every reason in Vietnamese (HTTP 422)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+class Conflict(UserError):
+    """Someone else saved the same item since it was loaded (HTTP 409); ``current`` is their value."""
+
+    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+# ---------------------------------------------------------------- parsing of submitted text
+
+def parse_day(text: Any) -> date | None:
+    """Parse "2024-03-15" (forms, API) or "15/03/2024"; None for empty; ValueError otherwise."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    if isinstance(text, date):
+        return text
+    if not isinstance(text, str):
+        raise ValueError(text)
+    value = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_version(value: Any) -> int:
+    """Return the version a form or API call was loaded with; raise Invalid when it is not one."""
+    if isinstance(value, bool):
+        raise Invalid(["Phiên bản (version) không hợp lệ."])
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if value is None or value == "":
+        raise Invalid(["Thiếu phiên bản dữ liệu đã đọc (version; 0 khi tạo mới)."])
+    raise Invalid(["Phiên bản (version) không hợp lệ."])
+
+
+def parse_number(text: Any) -> Any:
+    """Return a float for "94,5", "94.5", "1.234", "1.234,5" or "94,5%"; other input is returned as is."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    if not isinstance(text, str):
+        return text
+    value = re.sub(r"[\s\u00a0]", "", text).rstrip("%")
+    if not re.fullmatch(r"[-+]?[\d.,]+", value or "x"):
+        return text
+    if "," in value and "." in value:
+        value = value.replace(".", "").replace(",", ".")
+    elif "," in value:
+        if value.count(",") > 1:
+            return text
+        value = value.replace(",", ".")
+    elif value.count(".") > 1:
+        value = value.replace(".", "")
+    try:
+        number = float(value)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
+
+
+def status_values(raw: Mapping[str, Any], period_key: str) -> dict[str, Any]:
+    """Turn submitted fields into the values ``validate_status`` checks; raise Invalid on bad dates/lengths."""
+    errors: list[str] = []
+    values: dict[str, Any] = {"period_key": period_key, "status": (raw.get("status") or "").strip()}
+    for name, label in (("completed_on", "Ngày hoàn thành"), ("evidence_date", "Ngày ban hành văn bản")):
+        try:
+            values[name] = parse_day(raw.get(name))
+        except ValueError:
+            errors.append(f"{label} không hợp lệ: '{raw.get(name)}' (ghi theo dạng ngày/tháng/năm).")
+    for name in ("result", "evidence_number", "evidence_title"):
+        text = raw.get(name)
+        if text is not None and not isinstance(text, str):
+            errors.append(f"Trường '{name}' phải là văn bản.")
+            text = ""
+        values[name] = nfc(text)
+        if len(values[name]) > TEXT_LIMITS[name]:
+            errors.append(f"Trường '{name}' dài quá {TEXT_LIMITS[name]} ký tự.")
+    if errors:
+        raise Invalid(errors)
+    return values
+
+
+# ---------------------------------------------------------------- status updates
+
+def status_snapshot(update: StatusUpdate | None) -> dict[str, Any] | None:
+    """Return a status update as a plain dict (audit, conflicts, API)."""
+    if update is None:
+        return None
+    return {"period": update.period_key, "status": update.status, "status_label": RECORDED.get(update.status, update.status),
+            "completed_on": update.completed_on, "result": update.result,
+            "evidence_number": update.evidence_number, "evidence_date": update.evidence_date,
+            "evidence_title": update.evidence_title, "updated_by": update.updated_by,
+            "updated_at": update.updated_at, "version": update.version}
+
+
+def describe_status(current: dict[str, Any] | None) -> str:
+    """Return the other person's saved status in one Vietnamese sentence."""
+    if current is None:
+        return "Bản cập nhật này không còn tồn tại (có thể kế hoạch vừa được thay thế)."
+    parts = [f"trạng thái “{current['status_label']}”"]
+    if current.get("completed_on"):
+        parts.append(f"hoàn thành ngày {fmt.short_date(current['completed_on'])}")
+    if current.get("evidence_number"):
+        evidence = f"văn bản {current['evidence_number']}"
+        if current.get("evidence_date"):
+            evidence += f" ngày {fmt.short_date(current['evidence_date'])}"
+        parts.append(evidence)
+    if current.get("result"):
+        parts.append(f"kết quả: “{current['result'].rstrip('.')}”")
+    return "Giá trị đang lưu: " + "; ".join(parts) + "."
+
+
+def _when(current: dict[str, Any] | None) -> str:
+    if not current:
+        return ""
+    moment = current.get("updated_at")
+    who = current.get("updated_by") or "người khác"
+    return f"{who} (lúc {local_time(moment)})" if isinstance(moment, datetime) else who
+
+
+def local_time(moment: datetime) -> str:
+    """Return a stored UTC time as Vietnam time, "23/11/2026 14:05"."""
+    from datetime import timedelta, timezone
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+
+
+def current_status(session: Session, task_id: int, period_key: str) -> StatusUpdate | None:
+    """Return the stored status update of a task for a period, or None."""
+    return session.scalar(select(StatusUpdate).where(StatusUpdate.task_id == task_id,
+                                                     StatusUpdate.period_key == period_key))
+
+
+def _status_conflict(session: Session, task: Task, period_key: str) -> Conflict:
+    current = status_snapshot(current_status(session, task.id, period_key))
+    label = parse_period(period_key).short_label
+    number = f"{task.area.numeral}.{task.number}" if task.area and task.area.numeral else task.number
+    return Conflict(f"Tiến độ nhiệm vụ {number} kỳ {label} vừa được {_when(current)} cập nhật trong khi bạn "
+                    f"đang sửa. Thay đổi của bạn CHƯA được lưu. {describe_status(current)} Hãy xem lại; nếu vẫn "
+                    f"muốn thay bằng nội dung của bạn, bấm Lưu lần nữa.", current)
+
+
+def record_status(session: Session, registry: PluginRegistry, actor: Actor, task: Task, raw: Mapping[str, Any],
+                  period_key: str, expected_version: int) -> StatusUpdate:
+    """Store a task's status for a period if allowed, valid and not stale; raise Forbidden/Invalid/Conflict."""
+    check_task(session, actor, task)
+    values = status_values(raw, period_key)
+    errors = validate_status(registry, area_code_of(task.area, registry), task, values)
+    if errors:
+        raise Invalid(errors)
+    existing = current_status(session, task.id, period_key)
+    if (existing.version if existing else 0) != expected_version:
+        raise _status_conflict(session, task, period_key)
+    old = status_snapshot(existing)
+    update = existing or StatusUpdate(task_id=task.id, period_key=period_key)
+    for name in ("status", "completed_on", "result", "evidence_number", "evidence_date", "evidence_title"):
+        setattr(update, name, values[name])
+    update.agency_id = actor.agency_id if actor.role == "editor" else _first_lead(session, task)
+    update.updated_by, update.updated_at = actor.username, utcnow()
+    session.add(update)
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise _status_conflict(session, task, period_key) from None
+    new = status_snapshot(update)
+    audit.record(session, actor.username, "status.update" if old else "status.create", "task", task.id,
+                 _audit_view(old), _audit_view(new))
+    return update
+
+
+def _first_lead(session: Session, task: Task) -> int | None:
+    return session.scalar(select(TaskAgency.agency_id).where(TaskAgency.task_id == task.id, TaskAgency.role == "lead")
+                          .order_by(TaskAgency.id).limit(1))
+
+
+def _audit_view(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    if snapshot is None:
+        return None
+    return {k: v for k, v in snapshot.items() if k not in ("updated_at", "status_label")}
+
+
+# ---------------------------------------------------------------- indicator values
+
+def value_snapshot(row: IndicatorValue | None) -> dict[str, Any] | None:
+    """Return an indicator value as a plain dict (audit, conflicts, API)."""
+    if row is None:
+        return None
+    return {"code": row.code, "period": row.period_key, "value": row.value, "note": row.note,
+            "updated_by": row.updated_by, "updated_at": row.updated_at, "version": row.version}
+
+
+def current_value(session: Session, code: str, unit: Unit, period_key: str) -> IndicatorValue | None:
+    """Return the stored value of an indicator for a unit and period, or None."""
+    return session.scalar(select(IndicatorValue).where(IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
+                                                       IndicatorValue.period_key == period_key))
+
+
+def _value_conflict(session: Session, registry: PluginRegistry, code: str, unit: Unit, period_key: str) -> Conflict:
+    current = value_snapshot(current_value(session, code, unit, period_key))
+    spec = registry.indicators.get(code)
+    name = spec.name if spec else code
+    if current is None:
+        shown = "Giá trị này vừa bị xóa."
+    else:
+        shown = f"Giá trị đang lưu: {fmt.measure(current['value'], spec.unit if spec else '')}"
+        shown += f" (ghi chú: “{current['note']}”)." if current.get("note") else "."
+    return Conflict(f"Chỉ tiêu “{name}” vừa được {_when(current)} cập nhật trong khi bạn đang sửa. Thay đổi của bạn "
+                    f"CHƯA được lưu. {shown} Hãy xem lại; nếu vẫn muốn thay bằng số liệu của bạn, bấm Lưu lần nữa.",
+                    current)
+
+
+def record_indicator_value(session: Session, registry: PluginRegistry, actor: Actor, unit: Unit, code: str,
+                           period_key: str, value: Any, note: Any, expected_version: int) -> IndicatorValue | None:
+    """Store (or, with an empty value, delete) an indicator value; raise Forbidden/Invalid/Conflict.
+
+    Returns the stored row, or None when the value was deleted.
+    """
+    require_writer(actor)
+    try:
+        year = parse_period(period_key).year if isinstance(period_key, str) else 0
+    except UserError as exc:
+        raise Invalid([str(exc)]) from None
+    if code not in registry.indicators:
+        raise Invalid([f"Không có chỉ tiêu mã '{code}' (chưa được plugin nào khai báo hoặc plugin đã tắt)."])
+    if code not in editable_indicators(session, registry, actor, unit, year):
+        raise Forbidden(f"Cơ quan của bạn không chủ trì nhiệm vụ nào thuộc lĩnh vực của chỉ tiêu "
+                        f"“{registry.indicators[code].name}” tại {unit.name} nên không được nhập số liệu này.")
+    if note is not None and not isinstance(note, str):
+        raise Invalid(["Ghi chú phải là văn bản."])
+    note = nfc(note)
+    if len(note) > TEXT_LIMITS["note"]:
+        raise Invalid([f"Ghi chú dài quá {TEXT_LIMITS['note']} ký tự."])
+    delete = value is None or (isinstance(value, str) and not value.strip())
+    number = None if delete else parse_number(value)
+    if not delete:
+        errors = validate_indicator_value(registry, code, number, unit.code, period_key)
+        if errors:
+            raise Invalid(errors)
+    existing = current_value(session, code, unit, period_key)
+    if (existing.version if existing else 0) != expected_version:
+        raise _value_conflict(session, registry, code, unit, period_key)
+    old = value_snapshot(existing)
+    if delete:
+        if existing is None:
+            return None
+        session.delete(existing)
+        row = None
+    else:
+        row = existing or IndicatorValue(code=code, unit_id=unit.id, period_key=period_key)
+        row.value, row.note = float(number), note
+        row.agency_id = actor.agency_id
+        row.updated_by, row.updated_at = actor.username, utcnow()
+        session.add(row)
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise _value_conflict(session, registry, code, unit, period_key) from None
+    action = "indicator.delete" if delete else ("indicator.update" if old else "indicator.create")
+    audit.record(session, actor.username, action, "indicator_value", f"{unit.code}:{code}:{period_key}",
+                 _audit_view(old), _audit_view({**value_snapshot(row), "unit": unit.code}) if row else None)
+    return row

@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Cải cách chế độ công vụ",
     order=50,
     aliases=("Cải cách chế độ công vụ", "Chế độ công vụ", "Xây dựng và nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức",),
+    keywords=("chế độ công vụ", "công vụ", "cán bộ, công chức, viên chức",),
     lead_agency="Sở Nội vụ",
 )
 

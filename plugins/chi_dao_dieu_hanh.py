@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Công tác chỉ đạo, điều hành cải cách hành chính",
     order=10,
     aliases=("Công tác chỉ đạo, điều hành CCHC", "Chỉ đạo điều hành", "Công tác chỉ đạo điều hành", "Chỉ đạo điều hành, kiểm tra và tuyên truyền", "Công tác chỉ đạo, điều hành",),
+    keywords=("chỉ đạo điều hành", "chỉ đạo", "điều hành", "tuyên truyền cải cách hành chính",),
     lead_agency="Sở Nội vụ",
     part="direction",
 )

@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Xây dựng và phát triển chính quyền điện tử, chính quyền số",
     order=70,
     aliases=("Xây dựng và phát triển Chính quyền điện tử, Chính quyền số", "Chính quyền điện tử", "Chính quyền số", "Hiện đại hóa hành chính", "Chuyển đổi số",),
+    keywords=("chính quyền điện tử", "chính quyền số", "Chính phủ điện tử", "Chính phủ số", "chuyển đổi số", "hiện đại hóa hành chính",),
     lead_agency="Sở Thông tin và Truyền thông",
 )
 

@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Cải cách tài chính công",
     order=60,
     aliases=("Cải cách tài chính công", "Tài chính công", "Cải cách quản lý tài chính công",),
+    keywords=("tài chính công", "quản lý tài chính",),
     lead_agency="Sở Tài chính",
 )
 

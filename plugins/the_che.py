@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Cải cách thể chế",
     order=20,
     aliases=("Cải cách thể chế", "Thể chế", "Xây dựng và tổ chức thi hành pháp luật",),
+    keywords=("thể chế", "văn bản quy phạm pháp luật", "thi hành pháp luật",),
     lead_agency="Sở Tư pháp",
 )
 

@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Cải cách thủ tục hành chính",
     order=30,
     aliases=("Cải cách thủ tục hành chính", "Cải cách TTHC", "Thủ tục hành chính", "Cải cách TTHC và thực hiện cơ chế một cửa, một cửa liên thông", "Cơ chế một cửa, một cửa liên thông",),
+    keywords=("thủ tục hành chính", "TTHC", "một cửa",),
     lead_agency="Văn phòng UBND tỉnh",
 )
 

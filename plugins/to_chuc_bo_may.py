@@ -8,6 +8,7 @@ AREA = AreaSpec(
     title="Cải cách tổ chức bộ máy hành chính nhà nước",
     order=40,
     aliases=("Cải cách tổ chức bộ máy", "Tổ chức bộ máy", "Cải cách tổ chức bộ máy hành chính",),
+    keywords=("tổ chức bộ máy", "bộ máy hành chính", "bộ máy",),
     lead_agency="Sở Nội vụ",
 )
 

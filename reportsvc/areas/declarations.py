@@ -16,6 +16,7 @@ class AreaSpec:
     title: str  # the heading used in reports, e.g. "Cải cách thủ tục hành chính"
     order: int  # position in section II of the report (standard areas: 10, 20, … 70)
     aliases: tuple[str, ...] = ()  # heading texts that map to this area on import
+    keywords: tuple[str, ...] = ()  # shorter words tried only when no title or alias matches ("TTHC", "một cửa")
     lead_agency: str = ""
     part: str = "results"  # one of AREA_PARTS: "results" (a subsection of part II) or "direction" (part I)
 

@@ -3,9 +3,9 @@
 Areas are matched by title, never by numeral alone: Hà Tĩnh's "III. CẢI CÁCH TTHC VÀ THỰC HIỆN
 CƠ CHẾ MỘT CỬA…" is the TTHC area whatever its number. The heading is compared, ignoring case
 and diacritics and on word boundaries, with each AreaSpec's title and aliases; the longest
-phrase found wins. When no declared phrase is found, a few keywords of the seven standard
-areas are tried (only for codes the registry declares). No match: the caller keeps the heading
-as a custom area (``PlanArea.area_code = None``).
+phrase found wins. When no such phrase is found, the areas' declared ``keywords`` (shorter
+words such as "TTHC" or "một cửa") are tried, the longest found winning. No match: the caller
+keeps the heading as a custom area (``PlanArea.area_code = None``).
 """
 from __future__ import annotations
 
@@ -15,19 +15,6 @@ from typing import Iterable
 from reportsvc.vn.text import fold
 
 from reportsvc.areas.declarations import AreaSpec
-
-# Fallback keywords of the standard areas (folded), used only when no title/alias phrase matches.
-STANDARD_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "I": ("chi dao dieu hanh", "chi dao", "dieu hanh", "tuyen truyen cai cach hanh chinh"),
-    "II": ("the che", "van ban quy pham phap luat", "thi hanh phap luat"),
-    "III": ("thu tuc hanh chinh", "tthc", "mot cua"),
-    "IV": ("to chuc bo may", "bo may hanh chinh", "bo may"),
-    "V": ("che do cong vu", "cong vu", "can bo cong chuc vien chuc"),
-    "VI": ("tai chinh cong", "quan ly tai chinh"),
-    "VII": ("chinh quyen dien tu", "chinh quyen so", "chinh phu dien tu", "chinh phu so", "chuyen doi so",
-            "hien dai hoa hanh chinh"),
-}
-
 
 def words(text: str) -> str:
     """Return the folded text with punctuation turned into single spaces ("Cải cách TTHC," -> "cai cach tthc")."""
@@ -57,12 +44,9 @@ def match_area(title: str, areas: Iterable[AreaSpec]) -> AreaSpec | None:
                 best = (score, position, spec)
     if best[2] is not None:
         return best[2]
-    by_code = {spec.code: spec for spec in specs}
     found: tuple[int, AreaSpec | None] = (0, None)
-    for code, keywords in STANDARD_KEYWORDS.items():
-        if code not in by_code:
-            continue
-        for keyword in keywords:
+    for spec in specs:
+        for keyword in map(words, spec.keywords):
             if _contains(key, keyword) and len(keyword) > found[0]:
-                found = (len(keyword), by_code[code])
+                found = (len(keyword), spec)
     return found[1]

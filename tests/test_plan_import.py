@@ -1,6 +1,6 @@
 """Plan import (issue 4): the seed layouts as DOCX, XLSX and CSV, dry-run counts, storage, replace, CLI.
 
-Expected counts were taken by hand from the seed files (shared/seeds/): the numbers of the TT/STT
+Expected counts were taken by hand from the seed files (tests/fixtures/seeds/): the numbers of the TT/STT
 column between one area heading and the next.
 
 - 000 Hải Dương 2024: STT 1–15 under I, 16–30 under II, 31–44 under III, 45–50 under IV,
@@ -16,7 +16,6 @@ import io
 import json
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -31,8 +30,9 @@ from reportsvc.importing.readers import read_blocks
 from reportsvc.importing.targets import find_numbers
 from reportsvc.db.models import (Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency,
                               Unit)
-from reportsvc.areas.declarations import AreaSpec
+from reportsvc.hooks.registry import PluginRegistry, build_registry
 from tests import seed_fixtures
+from tests.plugin_helpers import add_iso_distribution
 
 
 EXPECTED = {
@@ -77,20 +77,9 @@ def fixture_bytes(seed: str, fmt: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def registry():  # noqa: ANN201 - a PluginRegistry, or a stand-in before the plugins are installed
-    """Return the registry of the built-in area plugins (or AreaSpecs of the seven standard areas)."""
-    try:
-        from reportsvc.hooks.registry import build_registry
-
-        return build_registry()
-    except Exception:  # noqa: BLE001 - plugins package not installed yet
-        titles = ["Công tác chỉ đạo, điều hành cải cách hành chính", "Cải cách thể chế",
-                  "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy hành chính nhà nước",
-                  "Cải cách chế độ công vụ", "Cải cách tài chính công",
-                  "Xây dựng và phát triển chính quyền điện tử, chính quyền số"]
-        codes = ["I", "II", "III", "IV", "V", "VI", "VII"]
-        return SimpleNamespace(areas=[AreaSpec(c, t, 10 * (i + 1)) for i, (c, t) in enumerate(zip(codes, titles))],
-                               indicators={})
+def registry() -> PluginRegistry:
+    """Return the registry of the built-in area plugins."""
+    return build_registry()
 
 
 def write_fixture(folder: Path, seed: str, fmt: str) -> Path:
@@ -124,7 +113,7 @@ def invoke(runner: CliRunner, *args: str):  # noqa: ANN201
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
-def test_dry_run_counts(seed: str, fmt: str, registry) -> None:  # noqa: ANN001
+def test_dry_run_counts(seed: str, fmt: str, registry: PluginRegistry) -> None:
     parsed = analyse_plan(fixture_bytes(seed, fmt), f"ke_hoach.{fmt}", registry, year=2024)
     summary = parsed.summary()
     assert list(summary) == ["total_rows", "areas", "warnings"]
@@ -133,30 +122,31 @@ def test_dry_run_counts(seed: str, fmt: str, registry) -> None:  # noqa: ANN001
     assert [a.area_code for a in parsed.areas] == [code for *_, code in EXPECTED[seed]]
 
 
-def test_unknown_area_is_custom_with_warning(registry) -> None:  # noqa: ANN001
+def test_unknown_area_is_custom_with_warning(registry: PluginRegistry) -> None:
     parsed = analyse_plan(fixture_bytes("001", "docx"), "ha_tinh.docx", registry, year=2024)
     assert parsed.warnings == ["Lĩnh vực 'VII.B. Áp dụng ISO 9001:2015 trong hoạt động của đơn vị' không khớp "
                                "với lĩnh vực nào đã khai báo; được giữ là lĩnh vực riêng."]
     assert parsed.title == "KHUNG NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH TRỌNG TÂM NĂM 2024"
 
 
-def test_sub_area_matches_an_iso_plugin_alias(registry) -> None:  # noqa: ANN001
-    iso = AreaSpec("ISO9001", "Áp dụng ISO 9001", 80, aliases=("ISO 9001",))
-    extended = SimpleNamespace(areas=[*registry.areas, iso], indicators={})
+def test_sub_area_matches_an_iso_plugin_alias(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    add_iso_distribution(monkeypatch, tmp_path)  # the example plugin declares the ISO 9001 area and its aliases
+    extended = build_registry()
+    assert "ISO9001" in {area.code for area in extended.areas}
     parsed = analyse_plan(fixture_bytes("001", "xlsx"), "ha_tinh.xlsx", extended, year=2024)
     assert {a.numeral: a.area_code for a in parsed.areas}["VII.B"] == "ISO9001"
     assert {a.numeral: a.area_code for a in parsed.areas}["VII"] == "VII"  # "chính quyền điện tử" is longer
     assert parsed.warnings == []
 
 
-def test_areas_are_matched_by_title_not_numeral(registry) -> None:  # noqa: ANN001
+def test_areas_are_matched_by_title_not_numeral(registry: PluginRegistry) -> None:
     assert match_area("CẢI CÁCH TTHC VÀ THỰC HIỆN CƠ CHẾ MỘT CỬA, MỘT CỬA LIÊN THÔNG", registry.areas).code == "III"
     assert match_area("Xây dựng Chính quyền điện tử, Chính quyền số", registry.areas).code == "VII"
     assert match_area("CẢI CÁCH TỔ CHỨC BỘ MÁY", registry.areas).code == "IV"
     assert match_area("Triển khai thực hiện phân cấp quản lý nhà nước", registry.areas) is None
 
 
-def test_two_row_header_column_numbers_and_custom_area(registry) -> None:  # noqa: ANN001
+def test_two_row_header_column_numbers_and_custom_area(registry: PluginRegistry) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in (["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025"], [],
@@ -189,7 +179,7 @@ def test_two_row_header_column_numbers_and_custom_area(registry) -> None:  # noq
     assert (second.title, second.coord) == ("Kiểm tra văn bản", "UBND cấp xã")
 
 
-def test_heading_forms_and_item_numbers_in_csv(registry) -> None:  # noqa: ANN001
+def test_heading_forms_and_item_numbers_in_csv(registry: PluginRegistry) -> None:
     rows = ["TT;Nhiệm vụ;Hoạt động;Chủ trì;Phối hợp;Thời gian hoàn thành",
             "1;2;3;4;5;6",
             "III CẢI CÁCH THỦ TỤC HÀNH CHÍNH;;;;;",
@@ -218,7 +208,7 @@ def test_docx_reader_resolves_merged_cells() -> None:
     assert any(b.kind == "para" and b.text == "VI. Cải cách tài chính công" for b in blocks)
 
 
-def test_item_text_is_merged_and_labels_dropped(registry) -> None:  # noqa: ANN001
+def test_item_text_is_merged_and_labels_dropped(registry: PluginRegistry) -> None:
     hai_duong = analyse_plan(fixture_bytes("000", "docx"), "hd.docx", registry, year=2024)
     first = hai_duong.areas[0].items
     assert first[3].number == "4"
@@ -239,7 +229,7 @@ def test_item_text_is_merged_and_labels_dropped(registry) -> None:  # noqa: ANN0
     assert "3.6. Các văn bản triển khai các hội nghị" in item.activity
 
 
-def test_targets_from_chi_tieu_text(registry) -> None:  # noqa: ANN001
+def test_targets_from_chi_tieu_text(registry: PluginRegistry) -> None:
     assert [(n.value, n.unit) for n in find_numbers("Phần đầu năm 2024, giảm 28 biên chế công chức")] == \
         [(28.0, "biên chế")]
     assert [(n.value, n.unit) for n in find_numbers("tỷ lệ nộp hồ sơ trực tuyến đạt 70%")] == [(70.0, "%")]
@@ -248,20 +238,19 @@ def test_targets_from_chi_tieu_text(registry) -> None:  # noqa: ANN001
     assert [n.value for n in find_numbers("Giảm tối thiểu 2,5% chi theo Nghị định số 60/2021/NĐ-CP")] == [2.5]
     parsed = analyse_plan(fixture_bytes("001", "docx"), "ht.docx", registry, year=2024)
     targets = {t.code: t for t in parsed.targets}
-    if registry.indicators:
-        assert targets["TTHC_TY_LE_TRUC_TUYEN"].value == 70
-        assert targets["BM_GIAM_BIEN_CHE_CC"].value == 28
-        assert targets["BM_GIAM_BIEN_CHE_VC"].value == 531
-        assert targets["TTHC_THANH_TOAN_TRUC_TUYEN"].value == 80
-        assert targets["CD_KIEM_TRA"].value == 35
-    assert len(targets) == len(parsed.targets)
+    assert targets["TTHC_TY_LE_TRUC_TUYEN"].value == 70
+    assert targets["BM_GIAM_BIEN_CHE_CC"].value == 28
+    assert targets["BM_GIAM_BIEN_CHE_VC"].value == 531
+    assert targets["TTHC_THANH_TOAN_TRUC_TUYEN"].value == 80
+    assert targets["CD_KIEM_TRA"].value == 35
+    assert len(targets) == len(parsed.targets)  # one target per indicator code
 
 
 # ------------------------------------------------------------------------------------------
 # Storing
 # ------------------------------------------------------------------------------------------
 
-def test_import_stores_plan_tasks_agencies_and_targets(services, registry) -> None:  # noqa: ANN001
+def test_import_stores_plan_tasks_agencies_and_targets(services, registry: PluginRegistry) -> None:
     add_unit(services)
     stored, parsed = run_import(services.sessions, fixture_bytes("000", "docx"), "ke_hoach_hai_duong.docx", "HT",
                                 2024, services.registry, services.settings, user="tester")
@@ -333,6 +322,7 @@ def test_import_again_is_refused_then_replaced_without_duplicates(services) -> N
     with services.sessions() as session:
         plans = session.scalars(select(Plan)).all()
         assert [p.id for p in plans] == [replaced.id] and plans[0].source_filename == "hp_v2.docx"
+        assert (replaced.id, plans[0].year) == (stored.id, 2024)  # replaced in place, never parked
         update = session.scalars(select(StatusUpdate)).one()
         assert (update.task.plan_id, update.task.number, update.result) == (replaced.id, "5", "Đang làm")
 
@@ -365,7 +355,7 @@ def test_unknown_unit(services) -> None:  # noqa: ANN001
             import_plan(session, parsed, "XX", 2024, False, "hp.csv", parsed.sha256, "tester")
 
 
-def test_web_upload_can_pass_a_path(tmp_path: Path, registry) -> None:  # noqa: ANN001
+def test_web_upload_can_pass_a_path(tmp_path: Path, registry: PluginRegistry) -> None:
     path = write_fixture(tmp_path, "004", "csv")
     parsed = analyse_plan(path, None, registry, year=2024)
     assert parsed.filename == path.name and parsed.total_rows == 57 and parsed.kind == "csv"

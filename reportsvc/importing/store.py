@@ -21,7 +21,7 @@ from reportsvc.db.engine import transaction
 from reportsvc.importing.deadlines import parse_deadline
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.model import ParsedPlan
-from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -58,15 +58,20 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
         raise PlanImportError(f"Đơn vị '{unit_code}' đã có kế hoạch năm {year}{source}. "
                               f"Dùng --replace để thay thế kế hoạch cũ.")
     old_tasks: dict[tuple[str, str], int] = {}
-    if existing is not None:
+    old_areas: list[PlanArea] = []
+    if existing is not None:  # replaced in place: the plan row stays, its content is swapped below
         for task in existing.tasks:
             old_tasks.setdefault((task.area.numeral, task.number), task.id)
-        existing.year = -existing.id  # frees (unit, year) until the old plan is deleted below
+        old_areas = list(existing.areas)
+        existing.targets.clear()  # frees (plan, code) for the new targets
         session.flush()
-
-    plan = Plan(unit=unit, year=year, year_end=year, title=parsed.title, source_filename=filename,
-                source_sha256=sha256, imported_by=user)
-    session.add(plan)
+        plan = existing
+        plan.year_end, plan.title, plan.source_filename, plan.source_sha256 = year, parsed.title, filename, sha256
+        plan.imported_by, plan.imported_at = user, utcnow()
+    else:
+        plan = Plan(unit=unit, year=year, year_end=year, title=parsed.title, source_filename=filename,
+                    source_sha256=sha256, imported_by=user)
+        session.add(plan)
     new_tasks: dict[tuple[str, str], Task] = {}
     position = 0
     agency_cache: dict[str, Any] = {}
@@ -93,7 +98,7 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     session.flush()
 
     if existing is not None:
-        _carry_updates(session, parsed, existing, old_tasks, new_tasks)
+        _carry_updates(session, parsed, old_areas, old_tasks, new_tasks)
     session.add(AuditEntry(actor=user or "system", action="plan.replace" if existing is not None else "plan.import",
                            entity="plan", entity_id=str(plan.id), old=None,
                            new={"unit": unit_code, "year": year, "file": filename, "sha256": sha256,
@@ -114,8 +119,10 @@ def _add_agencies(session: Session, task: Task, cell: str, role: str, cache: dic
         session.add(TaskAgency(task=task, agency=agency, role=role))
 
 
-def _carry_updates(session: Session, parsed: ParsedPlan, existing: Plan, old_tasks: dict[tuple[str, str], int],
-                   new_tasks: dict[tuple[str, str], Task]) -> None:
+def _carry_updates(session: Session, parsed: ParsedPlan, old_areas: list[PlanArea],
+                   old_tasks: dict[tuple[str, str], int], new_tasks: dict[tuple[str, str], Task]) -> None:
+    """Move status updates from the replaced tasks to the new task with the same area and number, then
+    delete the replaced areas and tasks (and the updates of tasks that are gone)."""
     moved = 0
     for key, old_id in old_tasks.items():
         new = new_tasks.get(key)
@@ -124,11 +131,13 @@ def _carry_updates(session: Session, parsed: ParsedPlan, existing: Plan, old_tas
         result = session.execute(update(StatusUpdate).where(StatusUpdate.task_id == old_id)
                                  .values(task_id=new.id).execution_options(synchronize_session=False))
         moved += result.rowcount or 0
-    lost = session.scalar(select(func.count(StatusUpdate.id)).join(Task)
-                          .where(Task.plan_id == existing.id)) or 0
-    for task in existing.tasks:
-        session.expire(task, ["updates"])
-    session.delete(existing)
+    old_ids = [task.id for area in old_areas for task in area.tasks]
+    lost = session.scalar(select(func.count(StatusUpdate.id)).where(StatusUpdate.task_id.in_(old_ids))) or 0
+    for area in old_areas:
+        for task in area.tasks:
+            session.expire(task, ["updates"])
+            session.delete(task)
+        session.delete(area)
     session.flush()
     if moved:
         parsed.warnings.append(f"Đã chuyển {moved} cập nhật tiến độ sang các nhiệm vụ tương ứng của kế hoạch mới.")

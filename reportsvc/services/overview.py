@@ -118,7 +118,7 @@ def default_period(session: Session, unit: Unit, today: date | None = None) -> P
     while node is not None:
         ids.append(node.id)
         node = node.parent
-    years = list(session.scalars(select(Plan.year).where(Plan.unit_id.in_(ids), Plan.year > 0)))
+    years = list(session.scalars(select(Plan.year).where(Plan.unit_id.in_(ids))))
     if not years or current.year in years:
         return current
     past = [year for year in years if year <= current.year]

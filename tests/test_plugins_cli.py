@@ -152,3 +152,21 @@ def test_disabling_a_builtin_area_removes_its_section(runner: CliRunner, tmp_pat
         report = build_report(session, services.registry, "HT", parse_period("2024-Y"))
     assert [a.code for a in report.areas][:3] == ["I", "II", "III"]
     services.engine.dispose()
+
+
+def test_a_switch_from_the_cli_is_audited_and_a_running_server_sees_it(runner: CliRunner, demo_services) -> None:  # noqa: ANN001
+    from reportsvc.db.models import AuditEntry
+
+    # demo_services stands for a running server's Services; the CLI builds its own from the environment.
+    demo_services.plugin_check_seconds = 0  # look at the stored settings on every use
+    assert "standard_annexes" in [p.name for p in demo_services.registry.plugins if p.enabled]
+    assert invoke(runner, "plugins", "disable", "standard_annexes")[:2] == (0, "Đã tắt plugin 'standard_annexes'.\n")
+    assert invoke(runner, "plugins", "disable", "standard_annexes")[0] == 0  # again: nothing changes
+    assert "standard_annexes" not in [p.name for p in demo_services.registry.plugins if p.enabled]
+    with demo_services.sessions() as session:
+        report = build_report(session, demo_services.registry, "HT", parse_period("2024-Q1"))
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "plugin")).all()
+    assert report.annexes == [] and report.charts == []
+    assert [(e.action, e.entity_id, e.old, e.new) for e in entries] == [
+        ("plugin.disable", "standard_annexes", {"enabled": True}, {"enabled": False})]
+    assert entries[0].actor.startswith("cli:")

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from reportsvc.report import archive
 from reportsvc.db import engine as db
 from reportsvc.report.build import BuildOptions
+from reportsvc.services.plugins import set_plugin_enabled
 from reportsvc.cli.support import CliGroup, ServicesHolder, cli_actor, emit, parse_day, services_of
 from reportsvc.errors import UserError
-from reportsvc.db.models import PluginSetting, Unit
-from reportsvc.hooks.registry import plugin_names
+from reportsvc.db.models import Unit
 from reportsvc.periods import parse_period
 
 
@@ -89,14 +89,7 @@ def plugins_list(ctx: click.Context, as_json: bool) -> None:
 
 
 def _set_plugin(ctx: click.Context, name: str, enabled: bool) -> None:
-    services = services_of(ctx)
-    # Names only, nothing imported: a plugin that breaks start-up can still be disabled.
-    if name not in plugin_names(services.settings.plugins_dir or None):
-        raise UserError(f"Không tìm thấy plugin '{name}'")
-    with services.transaction() as session:
-        setting = session.get(PluginSetting, name) or PluginSetting(name=name)
-        setting.enabled = enabled
-        session.add(setting)
+    set_plugin_enabled(services_of(ctx), name, enabled, cli_actor())  # idempotent: audited only when it changes
     click.echo(f"Đã {'bật' if enabled else 'tắt'} plugin '{name}'.")
 
 

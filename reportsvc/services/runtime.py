@@ -1,8 +1,8 @@
 """The service objects every entry point (CLI, web, scheduler, workers) shares: built once, passed on."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+import time
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from sqlalchemy import select
@@ -24,11 +24,31 @@ class Services:
     sessions: sessionmaker[Session]
     extra_plugins: tuple[tuple[str, object], ...] = ()
 
-    @cached_property
+    plugin_check_seconds: float = 2.0  # how often a long-running process looks for plugins switched elsewhere
+    _registry: PluginRegistry | None = field(default=None, init=False, repr=False)
+    _blocked: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _checked: float = field(default=0.0, init=False, repr=False)
+
+    @property
     def registry(self) -> PluginRegistry:
-        """Return the plugin registry, with the plugins disabled in the database blocked."""
-        return build_registry(self.settings.plugins_dir or None, blocked=self.blocked_plugins(),
-                              extra=self.extra_plugins)
+        """Return the plugin registry, with the plugins disabled in the database blocked.
+
+        A running server sees a plugin switched from the CLI or another process: at most every
+        ``plugin_check_seconds`` the stored settings are read again, and the registry is rebuilt
+        when they changed.
+        """
+        now = time.monotonic()
+        if self._registry is None or now - self._checked >= self.plugin_check_seconds:
+            blocked = tuple(sorted(self.blocked_plugins()))
+            if self._registry is None or blocked != self._blocked:
+                self._registry = self.build_registry(blocked)
+                self._blocked = blocked
+            self._checked = now
+        return self._registry
+
+    def build_registry(self, blocked: Iterable[str]) -> PluginRegistry:
+        """Build a registry of this installation's plugins with ``blocked`` ones disabled (raises PluginError)."""
+        return build_registry(self.settings.plugins_dir or None, blocked=blocked, extra=self.extra_plugins)
 
     def blocked_plugins(self) -> list[str]:
         """Return the names of plugins an admin disabled (none before the schema exists)."""
@@ -38,8 +58,8 @@ class Services:
             return list(session.scalars(select(PluginSetting.name).where(PluginSetting.enabled.is_(False))))
 
     def reload_plugins(self) -> PluginRegistry:
-        """Drop the cached registry so the next use reflects changed plugin settings."""
-        self.__dict__.pop("registry", None)
+        """Rebuild the registry now from the stored plugin settings."""
+        self._registry = None
         return self.registry
 
     def transaction(self):  # noqa: ANN201 - a context manager yielding a Session

@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/bench_import.py [--repeat 3]
 
-The fixtures are the ones the tests build from shared/seeds (tests/seed_fixtures.py).
+The fixtures are the ones the tests build from the committed seed texts (tests/fixtures/seeds/,
+written by tests/seed_fixtures.py); nothing outside the repository is read.
 """
 from __future__ import annotations
 

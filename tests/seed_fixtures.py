@@ -1,4 +1,7 @@
-"""Turn the seed plan texts (shared/seeds/) into DOCX, XLSX and CSV files the way real plans look.
+"""Turn the seed plan texts into DOCX, XLSX and CSV files the way real plans look.
+
+The texts are committed under tests/fixtures/seeds/ (copied verbatim from the shared seed folder
+by tests/fixtures/make_fixtures.py), so the tests read nothing outside the repository.
 
 Each seed is parsed into blocks (tables of cell texts, paragraphs between them) and written:
 
@@ -27,7 +30,7 @@ import openpyxl
 from docx.oxml import OxmlElement
 from docx.shared import Pt
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 HAI_DUONG = "000_8d409833d7e64fe6.txt"
 HA_TINH = "001_81dc5ac12a8b2fdd.txt"
 HAI_PHONG = "004_1949101df1de63d8.txt"

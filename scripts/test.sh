@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite: on SQLite, then the database tests again on a
 # throwaway PostgreSQL 15 cluster. Extra arguments go to pytest.
+# setup.sh installs Chromium and LibreOffice, so the browser and LibreOffice tests must run:
+# REPORTSVC_REQUIRE_ALL=1 turns their skips into failures (tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 # setup.sh installs the package non-editable; -p no:cacheprovider keeps the work tree clean.
 PYTEST=(.venv/bin/python -m pytest -p no:cacheprovider)
+export REPORTSVC_REQUIRE_ALL=1
 
 echo "== SQLite =="
 "${PYTEST[@]}" "$@"

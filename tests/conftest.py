@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when configured), CLI runner, app."""
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when configured), CLI runner, app,
+and the external programs (Chromium, LibreOffice) some tests drive.
+
+A test that needs a missing program is skipped, unless ``REPORTSVC_REQUIRE_ALL=1`` (set by
+scripts/test.sh, hence by .ci/run): then every skip of a ``browser`` or ``libreoffice`` test is a
+failure, so the suite cannot pass without having run them.
+"""
 from __future__ import annotations
 
 import gc
@@ -6,7 +12,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +24,55 @@ from reportsvc.config import load_settings
 from reportsvc.services.runtime import Services, create_services
 
 PG_URL = os.environ.get("REPORTSVC_TEST_PG_URL", "")
+CHROMIUM = Path("/usr/bin/chromium")
+MUST_RUN = ("browser", "libreoffice")  # markers whose tests may not be skipped under REPORTSVC_REQUIRE_ALL=1
+
+
+def require_all() -> bool:
+    """Return True when skipped browser and LibreOffice tests must count as failures."""
+    return os.environ.get("REPORTSVC_REQUIRE_ALL", "") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the tests that convert with LibreOffice."""
+    config.addinivalue_line("markers", "libreoffice: converts with LibreOffice headless (the soffice fixture)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the soffice fixture ``libreoffice``."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator[None, object, None]:
+    """Under REPORTSVC_REQUIRE_ALL=1, report a skipped browser or LibreOffice test as failed."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    marker = next((name for name in MUST_RUN if item.get_closest_marker(name)), None)
+    if report.skipped and marker and require_all():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (f"{marker} test skipped ({reason}), but REPORTSVC_REQUIRE_ALL=1 requires it to run: "
+                           "install what it needs (bash scripts/test.sh does)")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Return the system Chromium the browser tests drive; skip when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Return the LibreOffice program; skip when it is not installed."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    return found
 
 
 class Databases:

@@ -1,10 +1,10 @@
-"""Bad and hostile plan files: one clear Vietnamese message, exit code 2, database untouched, no traceback."""
+"""Bad and hostile plan files (damaged, encrypted, old formats, zip bombs, XXE): one clear Vietnamese
+message, exit code 2, database untouched, no traceback. Hostile *text* in good files: tests/test_hostile_text.py."""
 from __future__ import annotations
 
 import io
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import docx
 import openpyxl
@@ -13,13 +13,18 @@ from click.testing import CliRunner
 
 from reportsvc.cli.main import main
 from reportsvc.config import Settings, load_settings
+from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.importing import PlanImportError, analyse_plan
 from reportsvc.importing.safety import MB, OLE_MAGIC
 from tests.test_plan_import import add_unit, fixture_bytes, table_counts
 
 
-REGISTRY = SimpleNamespace(areas=[], indicators={})
-SMALL = Settings(data_dir=Path("/nonexistent"), max_upload_mb=20, max_unzipped_mb=1)
+
+
+@pytest.fixture(scope="module")
+def registry() -> PluginRegistry:
+    """Return the registry of the built-in area plugins."""
+    return build_registry()
 
 
 def docx_without_plan() -> bytes:
@@ -87,7 +92,7 @@ def external_dtd_docx() -> bytes:
 
 
 def zip_bomb() -> bytes:
-    """A DOCX-shaped zip whose document.xml inflates to 3 MB of zeros (cap in SMALL: 1 MB)."""
+    """A DOCX-shaped zip whose document.xml inflates to 3 MB of zeros (the tests cap it at 1 MB)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -145,59 +150,52 @@ def _other_zip() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("name", "make", "message"), CASES, ids=[c[0] for c in CASES])
-def test_bad_file_gives_one_clear_message(name: str, make, message: str) -> None:  # noqa: ANN001
+def test_no_table_message_names_the_columns(registry: PluginRegistry) -> None:
     with pytest.raises(PlanImportError) as caught:
-        analyse_plan(make(), name, REGISTRY, SMALL)
-    text = str(caught.value)
-    assert message in text
-    assert "\n" not in text and "Traceback" not in text
-
-
-def test_no_table_message_names_the_columns() -> None:
-    with pytest.raises(PlanImportError) as caught:
-        analyse_plan(docx_without_plan(), "thu.docx", REGISTRY)
+        analyse_plan(docx_without_plan(), "thu.docx", registry)
     text = str(caught.value)
     for column in ("TT/STT", "Nhiệm vụ", "Nội dung công việc", "Mục tiêu, chỉ tiêu", "Hoạt động", "Sản phẩm",
                    "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Kinh phí"):
         assert column in text
 
 
-def test_size_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_limit_is_configurable(registry: PluginRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = fixture_bytes("004", "docx")
     assert Settings(data_dir=tmp_path).max_upload_mb == 20 and Settings(data_dir=tmp_path).max_unzipped_mb == 200
     monkeypatch.setenv("REPORTSVC_MAX_UPLOAD_MB", str(len(data) / MB / 2))
     settings = load_settings()
     with pytest.raises(PlanImportError, match="vượt giới hạn .* MB \\(cấu hình REPORTSVC_MAX_UPLOAD_MB\\)"):
-        analyse_plan(data, "lon.docx", REGISTRY, settings)
+        analyse_plan(data, "lon.docx", registry, settings)
     big = tmp_path / "lon.xlsx"
     with big.open("wb") as handle:  # a sparse 21 MB file: refused from its size, never read
         handle.truncate(21 * MB)
     with pytest.raises(PlanImportError, match="21.0 MB, vượt giới hạn 20 MB"):
-        analyse_plan(big, None, REGISTRY, Settings(data_dir=tmp_path))
+        analyse_plan(big, None, registry, Settings(data_dir=tmp_path))
     with pytest.raises(PlanImportError, match="Không tìm thấy tệp"):
-        analyse_plan(tmp_path / "khong_co.docx", None, REGISTRY)
+        analyse_plan(tmp_path / "khong_co.docx", None, registry)
 
 
-def test_content_decides_the_reader_not_the_extension() -> None:
-    parsed = analyse_plan(fixture_bytes("004", "xlsx"), "thuc_ra_la_excel.docx", REGISTRY)
+def test_content_decides_the_reader_not_the_extension(registry: PluginRegistry) -> None:
+    parsed = analyse_plan(fixture_bytes("004", "xlsx"), "thuc_ra_la_excel.docx", registry)
     assert (parsed.kind, parsed.total_rows) == ("xlsx", 57)
 
 
-def test_cli_refuses_every_bad_file_and_leaves_the_database_alone(runner: CliRunner, services,  # noqa: ANN001
-                                                                  tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("name", "make", "message"), CASES, ids=[c[0] for c in CASES])
+def test_bad_file_is_refused_with_one_line_and_the_database_untouched(name: str, make, message: str,  # noqa: ANN001
+                                                                      runner: CliRunner, services,  # noqa: ANN001
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``plan import`` (and its dry run) refuses the file: exit 2, one "Lỗi: …" line, nothing written."""
     add_unit(services)
     before = table_counts(services)
-    monkeypatch.setenv("REPORTSVC_MAX_UNZIPPED_MB", "1")
-    for name, make, message in CASES:
-        path = tmp_path / name
-        path.write_bytes(make())
-        for extra in ((), ("--dry-run", "--json")):
-            result = runner.invoke(main, ["plan", "import", str(path), "--unit", "HT", "--year", "2024", *extra])
-            assert result.exit_code == 2, (name, result.output)
-            assert result.stdout == "", name
-            assert result.stderr.startswith("Lỗi: ") and result.stderr.count("\n") == 1, name
-            assert message in result.stderr and "Traceback" not in result.stderr, name
-            assert result.exception is None or isinstance(result.exception, SystemExit), name
+    monkeypatch.setenv("REPORTSVC_MAX_UNZIPPED_MB", "1")  # the zip bomb inflates to 3 MB
+    path = tmp_path / name
+    path.write_bytes(make())
+    for extra in ((), ("--dry-run", "--json")):
+        result = runner.invoke(main, ["plan", "import", str(path), "--unit", "HT", "--year", "2024", *extra])
+        assert result.exit_code == 2, (extra, result.output)
+        assert result.stdout == "", extra
+        assert result.stderr.startswith("Lỗi: ") and result.stderr.count("\n") == 1, (extra, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, (extra, result.stderr)
+        assert result.exception is None or isinstance(result.exception, SystemExit), extra
     assert table_counts(services) == before

@@ -2,7 +2,8 @@
 
 Renders the hand-built sample report (tests/sample_report.py) once per module; checks the DOCX
 with python-docx, the PDF with poppler (pdftotext, pdffonts, pdfinfo) and the DOCX again with
-LibreOffice headless.
+LibreOffice headless, together with the demo's generated DOCX of every period kind. Hostile text
+has its own file (tests/test_hostile_text.py).
 """
 from __future__ import annotations
 
@@ -21,16 +22,18 @@ from pathlib import Path
 import docx
 import docx.document
 import pytest
+from click.testing import CliRunner
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from reportsvc.cli.main import main
 from reportsvc.vn import format as formatting
 from reportsvc.report.model import Report
 from reportsvc.render import RenderError, render
 from reportsvc.render.view import TEMPLATE_DIR, view_model
-from tests.sample_report import HOSTILE, sample_report
+from tests.sample_report import sample_report
 
 FONT = "Times New Roman"
 MM = Mm(1)
@@ -76,13 +79,6 @@ def pdf_path(files: dict[str, bytes], workdir: Path) -> Path:
 def pdf_text(pdf_path: Path) -> str:
     """The PDF's text in content-stream order."""
     return _pdftotext(pdf_path, raw=True)
-
-
-@pytest.fixture(scope="module")
-def hostile() -> tuple[Report, dict[str, bytes]]:
-    """The hostile sample and its DOCX and PDF."""
-    report = sample_report(hostile=True)
-    return report, render(report, ["docx", "pdf"])
 
 
 def _run(*args: str) -> str:
@@ -420,44 +416,8 @@ def test_pdfa_variant_is_produced(files: dict[str, bytes], workdir: Path) -> Non
 
 
 # --------------------------------------------------------------------------------------------
-# Hostile text and errors
+# Errors (hostile text: tests/test_hostile_text.py)
 # --------------------------------------------------------------------------------------------
-
-def test_hostile_text_renders_literally(hostile: tuple[Report, dict[str, bytes]], workdir: Path) -> None:
-    """Markup and template syntax in the data come out as text in both files."""
-    report, files = hostile
-    document = docx.Document(io.BytesIO(files["docx"]))  # opens: the XML is well formed
-    texts = _texts(document)
-    view = view_model(report)
-    literal = [view.subject, view.header["number"], view.header["place_date"], *view.recipients,
-               view.signature["name"], *(b.text for b in view.body), *(c.title for c in report.charts)]
-    for annex in view.annexes:
-        literal += [annex.title, *annex.columns, *(cell for row in annex.rows for cell in row)]
-    upper = [view.doc_kind, *view.header["issuing_lines"], view.signature["authority"], view.signature["position"]]
-    for text in literal:
-        assert HOSTILE in text
-        assert text in texts, text
-    for text in upper:
-        assert HOSTILE.upper() in text and text in texts
-    docx_all = "\n".join(texts)
-    assert docx_all.count(HOSTILE) >= len(literal)
-    assert "&49" not in docx_all  # {{7*7}} was not evaluated
-
-    path = workdir / "hostile.pdf"
-    path.write_bytes(files["pdf"])
-    squashed = _squash(_pdftotext(path, raw=True))
-    assert [text for text in literal + upper if not _in_pdf(text, squashed)] == []
-    assert squashed.count(_squash(HOSTILE)) >= len(literal)
-    assert "&49" not in squashed
-
-
-def test_docxtpl_marker_sequences_stay_literal(sample: Report) -> None:
-    """docxtpl's {_{ … }_} markers and control characters in the data cannot alter the text."""
-    text = "Mẫu {_{ x }_} và {_% y %_} \x01\x0c giữ nguyên"
-    report = dataclasses.replace(sample, subject=text, charts=[])
-    document = docx.Document(io.BytesIO(render(report, ["docx"])["docx"]))
-    assert "Mẫu {_{ x }_} và {_% y %_}  giữ nguyên" in _texts(document)
-
 
 def test_unknown_format_is_a_vietnamese_render_error(sample: Report) -> None:
     """An unknown format is refused with a Vietnamese message."""
@@ -476,27 +436,41 @@ def test_missing_template_is_a_render_error(sample: Report, monkeypatch: pytest.
 
 
 # --------------------------------------------------------------------------------------------
-# LibreOffice opens and converts the DOCX
+# LibreOffice opens and converts the DOCX (the one place soffice runs; see the soffice fixture)
 # --------------------------------------------------------------------------------------------
 
-def test_libreoffice_converts_the_docx(files: dict[str, bytes], workdir: Path, sample: Report) -> None:
-    """LibreOffice headless opens the DOCX and converts it to PDF with the same layout features."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
-    source = workdir / "report.docx"
-    source.write_bytes(files["docx"])
-    outdir = workdir / "lo"
-    profile = (workdir / "lo-profile").as_uri()
+PERIOD_LABELS = {"2024-Q1": "quý I năm 2024", "2024-H1": "6 tháng đầu năm 2024", "2024-M9": "9 tháng năm 2024",
+                 "2024-Q3": "quý III năm 2024", "2024-Y": "năm 2024"}
+
+
+def test_libreoffice_converts_the_sample_and_every_generated_docx(files: dict[str, bytes], sample: Report,
+                                                                  soffice: str, runner: CliRunner,
+                                                                  demo_services, tmp_path: Path) -> None:  # noqa: ANN001
+    """LibreOffice headless opens the sample DOCX and the demo's DOCX of every period kind and converts
+    them to PDF: the sample keeps its layout features, each demo report its title (one soffice run)."""
+    sources = {"sample": tmp_path / "docx" / "report.docx"}
+    sources["sample"].parent.mkdir()
+    sources["sample"].write_bytes(files["docx"])
+    for key in PERIOD_LABELS:
+        result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", key, "--format", "docx",
+                                      "--out", str(tmp_path / "docx")])
+        assert result.exit_code == 0, result.output
+        sources[key] = Path(result.stdout.strip())
+    outdir = tmp_path / "pdf"
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(outdir), str(source)],
-        capture_output=True, text=True, timeout=180)
-    converted = outdir / "report.pdf"
-    assert result.returncode == 0 and converted.is_file(), result.stderr
-    squashed = _squash(_pdftotext(converted, raw=True))
+        [soffice, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(outdir), *map(str, sources.values())],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    converted = {key: outdir / source.with_suffix(".pdf").name for key, source in sources.items()}
+    assert [key for key, path in converted.items() if not path.is_file()] == [], result.stderr
+
+    squashed = _squash(_pdftotext(converted["sample"], raw=True))
     for needle in ("ỦY BAN NHÂN DÂN", "BÁO CÁO", sample.subject, "Nơi nhận:", "Nguyễn Hồng Lĩnh",
                    sample.annexes[0].title):
         assert _in_pdf(needle, squashed), needle
-    assert _pdftotext(converted, page=2).lstrip().split("\n")[0].strip() == "2"
-    assert not _pdftotext(converted, page=1).lstrip().startswith("1")
+    assert _pdftotext(converted["sample"], page=2).lstrip().split("\n")[0].strip() == "2"
+    assert not _pdftotext(converted["sample"], page=1).lstrip().startswith("1")
+    for key, label in PERIOD_LABELS.items():
+        text = _squash(_pdftotext(converted[key], raw=True))
+        assert _in_pdf(f"Kết quả thực hiện công tác cải cách hành chính {label}", text), key

@@ -1,7 +1,7 @@
 """Text holding markup or template syntax is data: it renders literally in the DOCX and the PDF.
 
 Two ways in: every text field of a hand-built report model (the renderers alone), and the fields a
-user types into the database (task, lead agency, result, signer) through ``report generate``.
+user types into the database (task title, result, signer) through ``report generate``.
 The hostile string would break the XML (``<b>&``) or run as a Jinja/docxtpl template
 (``{{7*7}}`` would print 49, ``{% if %}`` would fail) if it were not escaped.
 """
@@ -63,11 +63,10 @@ def test_docxtpl_marker_sequences_stay_literal() -> None:
 
 def test_text_typed_into_the_database_renders_literally(runner: CliRunner, demo_services,  # noqa: ANN001
                                                         tmp_path: Path) -> None:
-    """A task title, lead agency, result and signer holding hostile text reach both files unchanged."""
+    """A task title, its result and the signer holding hostile text reach both files unchanged."""
     with demo_services.transaction() as session:
         task = session.scalar(select(Task).join(Task.plan).where(Task.title.like("Đề án hoàn thiện%")))
         task.title = f"Đề án {HOSTILE} hoàn thiện"
-        task.lead_text = HOSTILE
         update = session.scalar(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
                                 .order_by(StatusUpdate.period_key.desc()))
         update.result = f"Kết quả {HOSTILE}"
@@ -82,5 +81,6 @@ def test_text_typed_into_the_database_renders_literally(runner: CliRunner, demo_
         data = path.read_bytes()
         text = docx_text(data) if path.suffix == ".docx" else pdf_text(data, tmp_path)
         assert f"Đề án {HOSTILE} hoàn thiện" in text, path.suffix
+        assert f"Kết quả {HOSTILE}" in text, path.suffix
         assert f"Nguyễn {HOSTILE}" in text, path.suffix
         assert "&49" not in text, path.suffix

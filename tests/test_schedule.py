@@ -7,8 +7,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from reportsvc.cli.main import main
-from reportsvc.db.models import Unit
-from reportsvc.services.schedule import due_on, run_due
+from reportsvc.db.models import GeneratedReport, Unit
+from reportsvc.services.generating import generate
+from reportsvc.services.schedule import DueRun, due_on, run_due
 
 
 def test_due_the_day_after_the_cutoff(demo_services) -> None:  # noqa: ANN001
@@ -31,14 +32,24 @@ def test_unit_settings_choose_kinds_and_cutoff(demo_services) -> None:  # noqa: 
         assert [r.period.key for r in due_on(date(2024, 9, 20), [unit])] == ["2024-M9"]
 
 
-def test_run_due_generates_once(demo_services) -> None:  # noqa: ANN001
+def test_run_due_generates_each_due_report_once(demo_services) -> None:  # noqa: ANN001
     made: list[tuple[str, str]] = []
-    runs = run_due(demo_services, date(2024, 9, 15), dispatch=lambda s, run: made.append(
-        (run.unit_code, run.period.key)))
+
+    def dispatch(services, run: DueRun) -> None:  # noqa: ANN001 - what a Celery task would do
+        made.append((run.unit_code, run.period.key))
+        generate(services, run.unit_code, run.period, ["docx"], user="scheduler")
+
+    runs = run_due(demo_services, date(2024, 9, 15), dispatch=dispatch)
     # Every unit with a 2024 plan: the province and its four communes (districts have none).
-    assert sorted(made) == sorted((code, "2024-Q3") for code in
-                                  ["HT", "HT-CX-CB", "HT-CX-CV", "HT-TH-TD", "HT-TH-TL"])
-    assert len(runs) == 5
+    due = sorted((code, "2024-Q3") for code in ["HT", "HT-CX-CB", "HT-CX-CV", "HT-TH-TD", "HT-TH-TL"])
+    assert sorted(made) == sorted((run.unit_code, run.period.key) for run in runs) == due
+    with demo_services.sessions() as session:
+        stored = session.execute(select(Unit.code, GeneratedReport.version, GeneratedReport.created_by)
+                                 .join(GeneratedReport.unit).where(GeneratedReport.period_key == "2024-Q3")).all()
+    assert sorted(stored) == [(code, 1, "scheduler") for code, _ in due]
+    # The next run of the same day finds every report made: nothing is dispatched again.
+    assert run_due(demo_services, date(2024, 9, 15), dispatch=dispatch) == []
+    assert len(made) == len(due)
 
 
 def test_scheduler_due_run_from_cli(runner: CliRunner, demo_services) -> None:  # noqa: ANN001

@@ -136,7 +136,7 @@ def test_draft_edit_generate_download_and_audit(app: Flask, demo_services: Servi
     own_text = "Đề nghị UBND tỉnh bố trí kinh phí số hóa hồ sơ cho cấp xã.\n\nĐề nghị tập huấn phần mềm một cửa."
     response = client.post("/reports/draft", data={
         "unit": "HT-TH-TD", "period": "2024-Q1", "text-V": own_text, "orig-V": fingerprint, "action": "generate",
-        "format-docx": "1", "format-pdf": "1"})
+        "formats": ["docx", "pdf"]})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     detail = client.get(response.location).get_data(as_text=True)
     report_id = int(response.location.rstrip("/").rsplit("/", 1)[1])
@@ -273,3 +273,33 @@ def test_admin_disables_and_enables_a_plugin(app: Flask, demo_services: Services
     assert [(e.entity_id, e.old, e.new) for e in entries] == [("the_che", {"enabled": True}, {"enabled": False}),
                                                               ("the_che", {"enabled": False}, {"enabled": True})]
     assert client.post("/admin/plugins/khong_co", data={"enabled": "0"}).status_code == 404
+
+
+def test_forms_refuse_bad_input_with_vietnamese_messages(app: Flask, demo_services: Services) -> None:
+    client = signed_in(app, "admin")
+    upload = client.post("/plans/upload", data={"unit": "HT", "year": "25"}, content_type="multipart/form-data")
+    html = upload.get_data(as_text=True)
+    assert upload.status_code == 400
+    assert "Hãy chọn tệp kế hoạch (.docx, .xlsx hoặc .csv)." in html
+    assert "Năm không hợp lệ: &#39;25&#39;. Hãy ghi năm 4 chữ số, ví dụ 2025." in html
+    unknown = client.post("/plans/upload", data={"unit": "ZZ", "year": "2025", "file": (io.BytesIO(plan_docx()),
+                                                 "kh.docx")}, content_type="multipart/form-data")
+    assert unknown.status_code == 400 and "Không tìm thấy đơn vị &#39;ZZ&#39;." in unknown.get_data(as_text=True)
+    draft = {"unit": "HT", "period": "2024-Q1", "action": "generate", "formats": ["docx"]}
+    for extra, message in (({"number": "-3"}, "Số văn bản không hợp lệ: &#39;-3&#39; (một số nguyên dương)."),
+                           ({"report_date": "31/02/2024"}, "Ngày báo cáo không hợp lệ: &#39;31/02/2024&#39;."),
+                           ({"formats": []}, "Hãy chọn ít nhất một định dạng tệp (DOCX hoặc PDF).")):
+        refused = client.post("/reports/draft", data={**draft, **extra})
+        assert refused.status_code == 302 and "/reports?" in refused.location
+        assert message in client.get(refused.location).get_data(as_text=True)
+    assert client.post("/reports/draft", data={**draft, "period": "2024-Q9"}).status_code == 400
+    task_id = task_led_by(demo_services, "Văn phòng UBND tỉnh")
+    bad = client.post(f"/tasks/{task_id}/status", data={"period": PERIOD, "version": "abc", "status": "done",
+                                                         "completed_on": "hôm nay"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Phiên bản (version) không hợp lệ." in html
+    assert "Ngày hoàn thành không hợp lệ: &#39;hôm nay&#39; (ghi theo dạng ngày/tháng/năm)." in html
+    assert 'value="hôm nay"' in html  # the typed text is kept
+    wrong = app.test_client().post("/login", data={"username": "admin", "password": ""})
+    assert wrong.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng." in wrong.get_data(as_text=True)

@@ -12,10 +12,10 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from reportsvc.db import engine as db
+from reportsvc.db.lookup import find_unit
 from reportsvc.cli.support import CliGroup, cli_actor, services_of
 from reportsvc.importing import PlanImportError, analyse_plan, run_import
 from reportsvc.importing.model import ParsedPlan
-from reportsvc.importing.store import find_unit
 from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.services.runtime import Services
 

@@ -17,7 +17,7 @@ cells resolved), layout (header, areas, items), reportsvc.areas.matching (headin
 from reportsvc.importing.analyse import analyse_plan
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan, ParsedTarget
-from reportsvc.importing.store import find_unit, import_plan, run_import
+from reportsvc.importing.store import import_plan, run_import
 
 __all__ = ["PlanImportError", "ParsedArea", "ParsedItem", "ParsedPlan", "ParsedTarget", "analyse_plan",
-           "find_unit", "import_plan", "run_import"]
+           "import_plan", "run_import"]

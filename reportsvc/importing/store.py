@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reportsvc.importing import agencies
 from reportsvc.db.engine import transaction
+from reportsvc.db.lookup import find_unit
 from reportsvc.importing.deadlines import parse_deadline
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.model import ParsedPlan
+from reportsvc.errors import NotFound
 from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,12 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from reportsvc.hooks.registry import PluginRegistry
 
 
-def find_unit(session: Session, unit_code: str) -> Unit:
-    """Return the unit with ``unit_code`` or raise PlanImportError("Không tìm thấy đơn vị …")."""
-    unit = session.scalar(select(Unit).where(Unit.code == unit_code))
-    if unit is None:
-        raise PlanImportError(f"Không tìm thấy đơn vị '{unit_code}'")
-    return unit
+def _plan_unit(session: Session, unit_code: str) -> Unit:
+    """Return the unit a plan is imported for (find_unit), refused as the import's own PlanImportError."""
+    try:
+        return find_unit(session, unit_code)
+    except NotFound as exc:
+        raise PlanImportError(str(exc)) from None
 
 
 def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool = False,
@@ -51,7 +53,7 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int,
 
 def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool,
             filename: str, sha256: str, user: str) -> Plan:
-    unit = find_unit(session, unit_code)
+    unit = _plan_unit(session, unit_code)
     existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
     if existing is not None and not replace:
         source = f" (từ tệp '{existing.source_filename}')" if existing.source_filename else ""
@@ -152,7 +154,7 @@ def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", fi
     from reportsvc.importing.analyse import analyse_plan
 
     with transaction(sessions) as session:
-        find_unit(session, unit_code)  # an unknown unit is reported before the file is read
+        _plan_unit(session, unit_code)  # an unknown unit is reported before the file is read
         parsed = analyse_plan(source, filename, registry, settings, year=year)
         plan = import_plan(session, parsed, unit_code, year, replace, user=user)
     return plan, parsed

@@ -25,7 +25,8 @@ from typing import Iterable
 from sqlalchemy import select
 
 from reportsvc.db import engine as db
-from reportsvc.report.build import BuildOptions, build_report, find_unit
+from reportsvc.db.lookup import find_unit
+from reportsvc.report.build import BuildOptions, build_report
 from reportsvc.config import Settings
 from reportsvc.errors import UserError
 from reportsvc.db.models import IndicatorValue, PluginSetting

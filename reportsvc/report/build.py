@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext
+from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import ReportDraft, Unit
 from reportsvc.db.unitsettings import settings_of
-from reportsvc.errors import NotFound
 from reportsvc.hooks.registry import HookFailure, PluginError, PluginRegistry, describe_error
 from reportsvc.periods import Period
 from reportsvc.report.model import AnnexTable, AreaSection, Chart, Header, PeriodInfo, Report, Signature
@@ -25,14 +25,6 @@ class BuildOptions:
     report_date: date | None = None
     number: int | None = None
     skip_broken: bool = False
-
-
-def find_unit(session: Session, code: str) -> Unit:
-    """Return the unit with ``code`` or raise NotFound with the message the CLI prints."""
-    unit = session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise NotFound(f"Không tìm thấy đơn vị '{code}'")
-    return unit
 
 
 def collect_areas(context: CollectContext, skip_broken: bool) -> list[AreaSection]:

@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from reportsvc.importing import agencies
 from reportsvc.services import audit
 from reportsvc.errors import UserError
-from reportsvc.db.models import Agency, AgencyAlias, Unit, User
+from reportsvc.db.lookup import find_unit
+from reportsvc.db.models import Agency, AgencyAlias, User
 from reportsvc.vn.text import collapse, fold
 
 ROLES = {
@@ -68,9 +69,7 @@ def create_user(session: Session, username: str, role: str, password: str, *, ag
         raise AccountError("Tài khoản cán bộ cập nhật (editor) phải gắn với một cơ quan (--agency).")
     unit = None
     if unit_code:
-        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise AccountError(f"Không tìm thấy đơn vị '{unit_code}'.")
+        unit = find_unit(session, unit_code)
     user = User(username=username, full_name=collapse(full_name), role=role, agency=agency, unit=unit,
                 password_hash=generate_password_hash(password))
     session.add(user)

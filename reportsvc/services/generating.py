@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from reportsvc.report import archive
 from reportsvc.services import audit
-from reportsvc.report.build import BuildOptions, build_report, find_unit
+from reportsvc.db.lookup import find_unit
+from reportsvc.report.build import BuildOptions, build_report
 from reportsvc.db.models import GeneratedReport, ReportDraft, utcnow
 from reportsvc.report.outline import EDITABLE, split_paragraphs
 from reportsvc.periods import Period

@@ -1,43 +1,47 @@
-"""The JSON API under /api/v1, authenticated with ``Authorization: Bearer <token>``.
+"""The JSON API under /api/v1, authenticated with ``Authorization: Bearer <token>``, built with flask-smorest.
 
 Session cookies are ignored here (the API is CSRF-exempt, so only the token may authenticate).
-Writes follow the web's rules: same permissions, same validation, same optimistic locking
-(send the ``version`` you read; 0 when creating). Errors are ``{"error": "<Vietnamese message>"}``.
+Requests are read through the marshmallow schemas of reportsvc.web.schemas, which also make the
+OpenAPI document served at /api/v1/openapi.json. Writes follow the web's rules: same permissions,
+same validation, same optimistic locking (send the ``version`` you read; 0 when creating).
+Errors are ``{"error": "<Vietnamese message>"}`` (422 adds ``errors``, 409 adds ``current``).
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, send_file, url_for
+from flask import Flask, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_smorest import Api, Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
 
-from reportsvc.services import accounts
+from reportsvc.db.lookup import find_unit
+from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, Unit
+from reportsvc.errors import Forbidden, Invalid, NotFound, UserError
+from reportsvc.periods import Period
 from reportsvc.report import archive
+from reportsvc.services import accounts, downloads
+from reportsvc.services import tasks as task_service
 from reportsvc.services.audit import jsonable
-from reportsvc.collect.standard import task_item
-from reportsvc.errors import NotFound, UserError
-from reportsvc.services.generating import FORMATS
-from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, ReportFile, Task, TaskAgency, Unit
-from reportsvc.periods import PeriodError, parse_period
-from reportsvc.services.permissions import Actor, Forbidden, area_code_of, can_edit_task
-from reportsvc.services.recording import (Conflict, Invalid, current_status, parse_day, parse_version, record_indicator_value,
-                                record_status, status_snapshot, value_snapshot)
+from reportsvc.services.permissions import Actor, area_code_of
+from reportsvc.services.recording import current_status, record_indicator_value, record_status, status_snapshot, \
+    value_snapshot
 from reportsvc.services.reporting import generate_report
-from reportsvc.status import CLASSES
-from reportsvc.db.unitsettings import settings_of
-from reportsvc.web.common import db, services
-from reportsvc.web.openapi import document
+from reportsvc.services.tasks import TaskFilter, TaskRow
+from reportsvc.web import schemas
+from reportsvc.web.common import SAFE_METHODS, db, send_download, services
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-STATUS_KEYS = {"period", "version", "status", "completed_on", "result", "evidence_number", "evidence_date",
-               "evidence_title"}
-VALUE_KEYS = {"unit", "period", "code", "value", "note", "version"}
-REPORT_KEYS = {"unit", "period", "formats", "number", "date", "skip_broken"}
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "pdf": "application/pdf", "pdfa": "application/pdf"}
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="API báo cáo cải cách hành chính")
+TITLE = "reportsvc API"
+DESCRIPTION = ("API báo cáo cải cách hành chính định kỳ. Xác thực: 'Authorization: Bearer <mã>' (tạo mã ở trang "
+               "Tài khoản hoặc bằng lệnh 'reportsvc users token TÊN'). Lỗi: {\"error\": \"<thông báo tiếng Việt>\"}.")
+NOT_JSON = "Nội dung yêu cầu phải là một đối tượng JSON (Content-Type: application/json)."
+# The errors every route may answer, and those of the routes that write.
+READ_ERRORS = {401: "Thiếu hoặc sai mã truy cập", 404: "Không tìm thấy", 422: "Dữ liệu không hợp lệ"}
+WRITE_ERRORS = {400: "Yêu cầu không hợp lệ", 403: "Không có quyền", **READ_ERRORS}
+CONFLICT = {409: "Xung đột: dữ liệu đã được người khác sửa sau khi bạn đọc (version cũ); không có gì bị ghi đè."}
 
 
 class ApiError(UserError):
@@ -45,7 +49,46 @@ class ApiError(UserError):
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
+
+
+class ReportsvcApi(Api):
+    """flask-smorest's Api with reportsvc's error shape; HTTP errors stay with reportsvc.web.errors."""
+
+    ERROR_SCHEMA = schemas.ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each route lists its own errors, described in Vietnamese
+
+    def _register_error_handlers(self) -> None:
+        """Register nothing app-wide: pages keep their Vietnamese error pages, the API its handlers below."""
+
+
+def register(app: Flask) -> Api:
+    """Register the API blueprint with flask-smorest, which builds the OpenAPI document from its schemas."""
+    app.config.setdefault("API_TITLE", TITLE)
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": DESCRIPTION}, "servers": [{"url": "/"}], "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}})
+    api = ReportsvcApi(app)  # no OPENAPI_URL_PREFIX: the document is served by the openapi view below
+    api.register_blueprint(bp)
+    app.extensions["reportsvc.api"] = api
+    return api
+
+
+def errors(*statuses: dict[int, str]) -> Any:
+    """Document the error responses of a route (all with the ``{"error": …}`` body)."""
+    def decorate(view: Any) -> Any:
+        for table in reversed(statuses):
+            for status, description in table.items():
+                view = bp.alt_response(status, schema=schemas.ErrorSchema, description=description)(view)
+        return view
+    return decorate
+
+
+def ok(schema: Any, description: str, status: int = 200) -> Any:
+    """Document the success response of a route (the view builds the JSON itself)."""
+    return bp.alt_response(status, schema=schema, description=description, success=True)
 
 
 def error(status: int, message: str, **extra: Any) -> ResponseReturnValue:
@@ -59,7 +102,10 @@ def error(status: int, message: str, **extra: Any) -> ResponseReturnValue:
 
 @bp.before_request
 def authenticate() -> ResponseReturnValue | None:
-    """Resolve the bearer token to a user; answer 401 without a valid one (the OpenAPI document is public)."""
+    """Resolve the bearer token to a user (401 without a valid one); refuse a read-only user's write (403).
+
+    The OpenAPI document is public. Both checks come before the request body is read.
+    """
     if request.endpoint == "api.openapi":
         return None
     header = request.headers.get("Authorization", "")
@@ -69,23 +115,37 @@ def authenticate() -> ResponseReturnValue | None:
         return error(401, "Thiếu hoặc sai mã truy cập API. Gửi tiêu đề 'Authorization: Bearer <mã>'; "
                           "tạo mã ở trang Tài khoản hoặc bằng lệnh 'reportsvc users token TÊN'.")
     g.api_actor = Actor.of(user)
+    if request.method not in SAFE_METHODS:
+        if not g.api_actor.can_write:
+            raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
+        if not isinstance(request.get_json(silent=True), dict):
+            raise ApiError(400, NOT_JSON)
     return None
 
 
 @bp.errorhandler(UserError)
 def user_error(exc: UserError) -> ResponseReturnValue:
-    """Turn the service errors into JSON with the matching status."""
-    if isinstance(exc, ApiError):
-        return error(exc.status, str(exc))
-    if isinstance(exc, Forbidden):
-        return error(403, str(exc))
-    if isinstance(exc, NotFound):
-        return error(404, str(exc))
-    if isinstance(exc, Invalid):
-        return error(422, "Dữ liệu không hợp lệ: " + " ".join(exc.messages), errors=exc.messages)
-    if isinstance(exc, Conflict):
-        return error(409, str(exc), current=jsonable(exc.current))
-    return error(400, str(exc))
+    """Turn the service errors into JSON with their status (reportsvc.errors)."""
+    message = "Dữ liệu không hợp lệ: " + " ".join(exc.messages) if isinstance(exc, Invalid) else str(exc)
+    return error(exc.http_status, message, **jsonable(exc.details()))
+
+
+@bp.errorhandler(UnprocessableEntity)
+@bp.errorhandler(BadRequest)
+def request_error(exc: HTTPException) -> ResponseReturnValue:
+    """Answer a request the schemas refused with the Vietnamese reasons (422; 400 for a body that is not JSON)."""
+    data = getattr(exc, "data", None) or {}
+    if "messages" not in data:
+        from reportsvc.web.errors import http_error
+
+        return http_error(exc)
+    if exc.code == 400:
+        return error(400, NOT_JSON)
+    reasons = schemas.messages_of(data["messages"])
+    schema = data.get("schema")
+    if schema is not None and any(schemas.UNKNOWN_FIELD in reason for reason in reasons):
+        reasons.append(f"Các trường được nhận: {', '.join(sorted(schema.fields))}.")
+    return error(422, "Dữ liệu không hợp lệ: " + " ".join(reasons), errors=reasons)
 
 
 def me() -> Actor:
@@ -93,49 +153,19 @@ def me() -> Actor:
     return g.api_actor
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    """Return the JSON object of the request, refusing unknown fields."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "Nội dung yêu cầu phải là một đối tượng JSON (Content-Type: application/json).")
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise Invalid([f"Trường không hợp lệ: {', '.join(unknown)}. Các trường được nhận: {', '.join(sorted(allowed))}."])
-    return data
-
-
-def _unit(code: Any) -> Unit:
-    if not isinstance(code, str) or not code:
-        raise Invalid(["Thiếu mã đơn vị (unit)."])
-    unit = db().scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise NotFound(f"Không tìm thấy đơn vị '{code}'.")
-    return unit
-
-
-def _period(text: Any) -> Any:
-    if not isinstance(text, str) or not text:
-        raise Invalid(["Thiếu kỳ báo cáo (period), ví dụ 2024-Q3."])
-    try:
-        return parse_period(text)
-    except PeriodError as exc:
-        raise Invalid([str(exc)]) from None
-
-
-def _require_writer() -> None:
-    if not me().can_write:
-        raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
-
-
 # ---------------------------------------------------------------- read
 
 @bp.get("/openapi.json")
+@bp.doc(summary="Tài liệu OpenAPI này", security=[])
 def openapi() -> ResponseReturnValue:
-    """Return the OpenAPI 3 description of this API."""
-    return jsonify(document())
+    """Return the OpenAPI 3 document flask-smorest generated from the routes and schemas."""
+    return jsonify(current_app.extensions["reportsvc.api"].spec.to_dict())
 
 
 @bp.get("/units")
+@bp.doc(summary="Danh sách đơn vị hành chính")
+@ok(schemas.UnitSchema(many=True), "Các đơn vị")
+@errors(READ_ERRORS)
 def units() -> ResponseReturnValue:
     """List the administrative units."""
     rows = db().scalars(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.code))
@@ -150,16 +180,23 @@ def _plan_json(plan: Plan, tasks: int | None = None) -> dict[str, Any]:
 
 
 @bp.get("/plans")
-def plans() -> ResponseReturnValue:
+@bp.doc(summary="Danh sách kế hoạch CCHC")
+@bp.arguments(schemas.UnitQuery, location="query", as_kwargs=True)
+@ok(schemas.PlanSchema(many=True), "Các kế hoạch")
+@errors(READ_ERRORS)
+def plans(unit: str | None = None) -> ResponseReturnValue:
     """List the plans, optionally of one unit (?unit=CODE)."""
     stmt = select(Plan).where(Plan.year > 0).options(selectinload(Plan.unit), selectinload(Plan.tasks))
-    if request.args.get("unit"):
-        stmt = stmt.where(Plan.unit_id == _unit(request.args["unit"]).id)
+    if unit:
+        stmt = stmt.where(Plan.unit_id == find_unit(db(), unit).id)
     rows = db().scalars(stmt.order_by(Plan.year.desc(), Plan.id))
     return jsonify([_plan_json(p, len(p.tasks)) for p in rows])
 
 
 @bp.get("/plans/<int:plan_id>")
+@bp.doc(summary="Một kế hoạch với các lĩnh vực và chỉ tiêu")
+@ok(schemas.PlanSchema, "Kế hoạch")
+@errors(READ_ERRORS)
 def plan(plan_id: int) -> ResponseReturnValue:
     """Return a plan with its areas and targets."""
     row = db().get(Plan, plan_id)
@@ -174,10 +211,8 @@ def plan(plan_id: int) -> ResponseReturnValue:
     return jsonify(data)
 
 
-def _task_json(task: Task, period: Any) -> dict[str, Any]:
-    cutoff = settings_of(task.plan.unit).cutoff
-    item = task_item(task, period.window(cutoff)[1], cutoff)
-    update = next((u for u in task.updates if u.period_key == period.key), None)
+def _task_json(row: TaskRow, period: Period) -> dict[str, Any]:
+    task = row.task
     return {"id": task.id, "plan_id": task.plan_id, "number": task.number, "title": task.title,
             "area": {"numeral": task.area.numeral, "title": task.area.title,
                      "code": area_code_of(task.area, services().registry)},
@@ -185,61 +220,37 @@ def _task_json(task: Task, period: Any) -> dict[str, Any]:
             "lead": [ta.agency.name for ta in task.agencies if ta.role == "lead"],
             "coord": [ta.agency.name for ta in task.agencies if ta.role == "coord"],
             "deadline": task.deadline_raw, "deadline_end": jsonable(task.deadline_end),
-            "period": period.key, "status": item.status, "status_label": item.status_label,
-            "update": jsonable(status_snapshot(update)), "can_edit": can_edit_task(db(), me(), task)}
-
-
-def _task_query() -> Any:
-    return select(Task).options(selectinload(Task.agencies).selectinload(TaskAgency.agency),
-                                selectinload(Task.updates), selectinload(Task.area),
-                                selectinload(Task.plan).selectinload(Plan.unit))
+            "period": period.key, "status": row.item.status, "status_label": row.item.status_label,
+            "update": jsonable(status_snapshot(row.update)), "can_edit": row.editable}
 
 
 @bp.get("/tasks")
-def tasks() -> ResponseReturnValue:
+@bp.doc(summary="Nhiệm vụ của một kế hoạch, có lọc",
+        description="Kế hoạch chọn bằng plan=ID, hoặc unit=MÃ và year=NĂM; kỳ mặc định là quý IV năm kế hoạch.")
+@bp.arguments(schemas.TaskQuery, location="query")
+@ok(schemas.TaskSchema(many=True), "Các nhiệm vụ")
+@errors(READ_ERRORS)
+def tasks(args: dict[str, Any]) -> ResponseReturnValue:
     """List the tasks of a plan (?plan=ID or ?unit=CODE&year=YYYY), filtered by area, agency, status, period."""
     session = db()
-    args = request.args
-    if args.get("plan", "").isdigit():
-        plan_row = session.get(Plan, int(args["plan"]))
-    elif args.get("unit") and args.get("year", "").isdigit():
-        plan_row = session.scalar(select(Plan).where(Plan.unit_id == _unit(args["unit"]).id,
-                                                     Plan.year == int(args["year"])))
-    else:
-        raise Invalid(["Cần tham số plan=ID, hoặc unit=MÃ và year=NĂM."])
-    if plan_row is None:
-        raise NotFound("Không tìm thấy kế hoạch.")
-    period = _period(args["period"]) if args.get("period") else parse_period(f"{plan_row.year}-Q4")
-    status = args.get("status", "")
-    if status and status not in CLASSES:
-        raise Invalid([f"Trạng thái lọc không hợp lệ: '{status}'. Chọn một trong: {', '.join(CLASSES)}."])
-    rows = []
-    for task in session.scalars(_task_query().where(Task.plan_id == plan_row.id).order_by(Task.position)):
-        if args.get("area") and args["area"] not in (task.area.numeral, task.area.area_code):
-            continue
-        if args.get("agency") and not any(ta.role == "lead" and args["agency"].casefold() in ta.agency.name.casefold()
-                                          for ta in task.agencies):
-            continue
-        data = _task_json(task, period)
-        if status and data["status"] != status:
-            continue
-        rows.append(data)
-    return jsonify(rows)
-
-
-def _load_task(task_id: int) -> Task:
-    task = db().scalar(_task_query().where(Task.id == task_id))
-    if task is None:
-        raise NotFound(f"Không tìm thấy nhiệm vụ số {task_id}.")
-    return task
+    plan_row = task_service.get_plan(session, plan_id=args.get("plan"), unit_code=args.get("unit"),
+                                     year=args.get("year"))
+    period = args.get("period") or Period(plan_row.year, "Q", 4)
+    rows = task_service.list_tasks(session, me(), plan_row, period, TaskFilter(
+        area=args.get("area") or "", lead_agency_name=args.get("agency") or "", status=args.get("status") or ""))
+    return jsonify([_task_json(row, period) for row in rows])
 
 
 @bp.get("/tasks/<int:task_id>")
-def task(task_id: int) -> ResponseReturnValue:
+@bp.doc(summary="Một nhiệm vụ với lịch sử cập nhật tiến độ")
+@bp.arguments(schemas.PeriodQuery, location="query", as_kwargs=True)
+@ok(schemas.TaskSchema, "Nhiệm vụ")
+@errors(READ_ERRORS)
+def task(task_id: int, period: Period | None = None) -> ResponseReturnValue:
     """Return a task (status as of ?period=, default the plan year's quý IV) with every status update."""
-    row = _load_task(task_id)
-    period = _period(request.args["period"]) if request.args.get("period") else parse_period(f"{row.plan.year}-Q4")
-    data = _task_json(row, period)
+    row = task_service.load_task(db(), task_id)
+    period = period or Period(row.plan.year, "Q", 4)
+    data = _task_json(task_service.task_row(me(), row, period), period)
     data["updates"] = [jsonable(status_snapshot(u)) for u in sorted(row.updates, key=lambda u: u.period_key)]
     return jsonify(data)
 
@@ -247,14 +258,19 @@ def task(task_id: int) -> ResponseReturnValue:
 # ---------------------------------------------------------------- write
 
 @bp.post("/tasks/<int:task_id>/status")
-def post_status(task_id: int) -> ResponseReturnValue:
+@bp.doc(summary="Cập nhật tiến độ nhiệm vụ cho một kỳ (kèm văn bản minh chứng)",
+        description="Quản trị viên, hoặc cán bộ của cơ quan chủ trì nhiệm vụ. Gửi version đã đọc (0 khi tạo mới); "
+                    "version cũ nhận 409 và không ghi đè.")
+@bp.arguments(schemas.StatusInput)
+@ok(schemas.SavedStatusSchema, "Đã sửa")
+@ok(schemas.SavedStatusSchema, "Đã tạo", status=201)
+@errors(WRITE_ERRORS, CONFLICT)
+def post_status(data: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Record a task's status for a period with its evidence; 409 when ``version`` is stale."""
-    _require_writer()
     session = db()
-    row = _load_task(task_id)
-    data = _body(STATUS_KEYS)
-    period = _period(data.get("period"))
-    version = parse_version(data.get("version"))
+    row = task_service.load_task(session, task_id)
+    period = data.pop("period")
+    version = data.pop("version")
     existed = current_status(session, row.id, period.key) is not None
     update = record_status(session, services().registry, me(), row, data, period.key, version)
     session.commit()
@@ -262,39 +278,38 @@ def post_status(task_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/indicator-values")
-def indicator_values() -> ResponseReturnValue:
+@bp.doc(summary="Số liệu chỉ tiêu của một đơn vị trong một kỳ")
+@bp.arguments(schemas.UnitPeriodQuery, location="query", as_kwargs=True)
+@ok(schemas.IndicatorValueSchema(many=True), "Các số liệu")
+@errors(READ_ERRORS)
+def indicator_values(unit: str, period: Period) -> ResponseReturnValue:
     """List a unit's stored indicator values for a period (?unit=CODE&period=2024-Q3) with their versions."""
-    unit = _unit(request.args.get("unit"))
-    period = _period(request.args.get("period"))
+    unit_row = find_unit(db(), unit)
     registry = services().registry
-    rows = db().scalars(select(IndicatorValue).where(IndicatorValue.unit_id == unit.id,
+    rows = db().scalars(select(IndicatorValue).where(IndicatorValue.unit_id == unit_row.id,
                                                      IndicatorValue.period_key == period.key)
                         .order_by(IndicatorValue.code))
     result = []
     for row in rows:
         spec = registry.indicators.get(row.code)
-        result.append({**jsonable(value_snapshot(row)), "unit": unit.code, "name": spec.name if spec else None,
+        result.append({**jsonable(value_snapshot(row)), "unit": unit_row.code, "name": spec.name if spec else None,
                        "unit_of_measure": spec.unit if spec else None})
     return jsonify(result)
 
 
 @bp.post("/indicator-values")
-def post_indicator_value() -> ResponseReturnValue:
+@bp.doc(summary="Nhập hoặc sửa số liệu chỉ tiêu (kiểm tra kiểu và giới hạn)",
+        description="Quản trị viên, hoặc cán bộ của cơ quan chủ trì nhiệm vụ thuộc lĩnh vực của chỉ tiêu. "
+                    "Gửi version đã đọc (0 khi tạo mới); value null xóa số liệu.")
+@bp.arguments(schemas.IndicatorInput)
+@ok(schemas.SavedValueSchema, "Đã lưu")
+@errors(WRITE_ERRORS, CONFLICT)
+def post_indicator_value(data: dict[str, Any]) -> ResponseReturnValue:
     """Store (value null: delete) an indicator value for a unit and period; 409 when ``version`` is stale."""
-    _require_writer()
     session = db()
-    data = _body(VALUE_KEYS)
-    unit = _unit(data.get("unit"))
-    period = _period(data.get("period"))
-    version = parse_version(data.get("version"))
-    code = data.get("code")
-    if not isinstance(code, str) or not code:
-        raise Invalid(["Thiếu mã chỉ tiêu (code)."])
-    value = data.get("value")
-    if isinstance(value, str):
-        raise Invalid([f"Giá trị chỉ tiêu phải là một số JSON, không phải chuỗi: '{value}'."])
-    row = record_indicator_value(session, services().registry, me(), unit, code, period.key,
-                                 value, data.get("note", ""), version)
+    unit = find_unit(session, data["unit"])
+    row = record_indicator_value(session, services().registry, me(), unit, data["code"], data["period"].key,
+                                 data["value"], data["note"], data["version"])
     session.commit()
     return jsonify({"value": jsonable({**value_snapshot(row), "unit": unit.code}) if row else None})
 
@@ -308,44 +323,42 @@ def _report_json(row: GeneratedReport) -> dict[str, Any]:
 
 
 @bp.get("/reports")
-def reports() -> ResponseReturnValue:
+@bp.doc(summary="Các phiên bản báo cáo đã tạo (kho lưu trữ)")
+@bp.arguments(schemas.UnitQuery, location="query", as_kwargs=True)
+@ok(schemas.ReportSchema(many=True), "Các phiên bản")
+@errors(READ_ERRORS)
+def reports(unit: str | None = None) -> ResponseReturnValue:
     """List the generated report versions, newest first (?unit=CODE)."""
-    return jsonify(archive.listing(db(), request.args.get("unit") or None))
+    return jsonify(archive.listing(db(), unit or None))
 
 
 @bp.post("/reports")
-def post_report() -> ResponseReturnValue:
+@bp.doc(summary="Tạo báo cáo (quản trị viên); trả về mã báo cáo và địa chỉ tải các tệp")
+@bp.arguments(schemas.ReportInput)
+@ok(schemas.ReportSchema, "Đã tạo", status=201)
+@errors(WRITE_ERRORS)
+def post_report(data: dict[str, Any]) -> ResponseReturnValue:
     """Generate a report (admin); returns its id and the download URLs of its files."""
-    _require_writer()
-    data = _body(REPORT_KEYS)
-    unit = _unit(data.get("unit"))
-    period = _period(data.get("period"))
-    formats = data.get("formats", ["docx", "pdf"])
-    if not isinstance(formats, list) or not formats or any(f not in FORMATS for f in formats):
-        raise Invalid([f"Định dạng không hợp lệ: {formats!r}. Chọn trong: {', '.join(FORMATS)}."])
-    number = data.get("number")
-    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number <= 0):
-        raise Invalid(["Số văn bản (number) phải là số nguyên dương."])
-    try:
-        report_date = parse_day(data.get("date"))
-    except ValueError:
-        raise Invalid([f"Ngày báo cáo không hợp lệ: '{data.get('date')}' (dạng YYYY-MM-DD)."]) from None
-    row = generate_report(services(), me(), unit.code, period, list(dict.fromkeys(formats)), number=number,
-                          report_date=report_date, skip_broken=bool(data.get("skip_broken")))
+    unit = find_unit(db(), data["unit"])
+    row = generate_report(services(), me(), unit.code, data["period"], list(dict.fromkeys(data["formats"])),
+                          number=data.get("number"), report_date=data.get("date"), skip_broken=data["skip_broken"])
     return jsonify(_report_json(archive.get(db(), row.id))), 201
 
 
 @bp.get("/reports/<int:report_id>")
+@bp.doc(summary="Một phiên bản báo cáo với các tệp và mã băm")
+@ok(schemas.ReportSchema, "Báo cáo")
+@errors(READ_ERRORS)
 def report(report_id: int) -> ResponseReturnValue:
     """Return one generated version with its files and hashes."""
     return jsonify(_report_json(archive.get(db(), report_id)))
 
 
 @bp.get("/reports/<int:report_id>/files/<fmt>")
+@bp.doc(summary="Tải tệp báo cáo (docx, pdf hoặc pdfa)", responses={"200": {"description": "Tệp báo cáo", "content": {
+    media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf")}}})
+@errors(READ_ERRORS)
 def report_file(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download one file (docx, pdf or pdfa) of a generated version."""
-    file = db().scalar(select(ReportFile).where(ReportFile.report_id == report_id, ReportFile.format == fmt))
-    if file is None:
-        raise NotFound(f"Báo cáo số {report_id} không có tệp định dạng '{fmt}'.")
-    return send_file(io.BytesIO(file.content), mimetype=MIMETYPES.get(fmt, "application/octet-stream"),
-                     as_attachment=True, download_name=file.filename)
+    return send_download(downloads.report_file(db(), report_id, fmt))

@@ -12,6 +12,7 @@ from reportsvc.services import accounts
 from reportsvc.db.models import User
 from reportsvc.services.permissions import Actor
 from reportsvc.web.common import SAFE_METHODS, WebUser, actor, db
+from reportsvc.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -71,16 +72,16 @@ def login() -> ResponseReturnValue:
     """Show the sign-in form; sign in with username and password."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("dashboard.index"))
-    username = request.form.get("username", "").strip()
+    form = LoginForm()
     if request.method == "POST":
-        user = accounts.authenticate(db(), username, request.form.get("password", ""))
+        user = accounts.authenticate(db(), form.username.data, form.password.data) if form.validate() else None
         if user is None:
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
-            return render_template("login.html", username=username), 401
+            return render_template("login.html", username=form.username.data or ""), 401
         login_user(WebUser(Actor.of(user)))
         flash(f"Xin chào {user.full_name or user.username}.", "success")
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", username=username)
+    return render_template("login.html", username="")
 
 
 @bp.post("/logout")

@@ -2,11 +2,12 @@
 role decorators, unit and period choices, and the Jinja filters."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request, send_file
 from flask_login import UserMixin, current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +15,12 @@ from sqlalchemy.orm import Session
 from reportsvc.vn import format as fmt
 from reportsvc.services.accounts import ROLES
 from reportsvc.errors import NotFound
+from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
 from reportsvc.periods import Period, PeriodError, parse_period, periods_of_year
 from reportsvc.services.permissions import Actor
 from reportsvc.services.recording import local_time
+from reportsvc.services.downloads import Download
 from reportsvc.services.runtime import Services
 from reportsvc.status import CLASSES, RECORDED
 from reportsvc.db.unitsettings import KIND_NAMES
@@ -105,10 +108,7 @@ def unit_tree(session: Session) -> list[tuple[Unit, int]]:
 def pick_unit(session: Session, code: str | None) -> Unit:
     """Return the unit ``code`` (404 if unknown), else the user's unit, else the first root unit."""
     if code:
-        unit = session.scalar(select(Unit).where(Unit.code == code))
-        if unit is None:
-            raise NotFound(f"Không tìm thấy đơn vị '{code}'")
-        return unit
+        return find_unit(session, code)
     if current_user.is_authenticated and actor().unit_id:
         unit = session.get(Unit, actor().unit_id)
         if unit is not None:
@@ -137,6 +137,12 @@ def report_periods(year: int) -> list[Period]:
 def entry_periods(year: int) -> list[Period]:
     """Return the quarters status and values are entered for, in ``year`` and the years around it."""
     return [Period(y, "Q", q) for y in (year - 1, year, year + 1) for q in range(1, 5)]
+
+
+def send_download(download: Download) -> Response:
+    """Send a report file as an attachment with its media type and name."""
+    return send_file(io.BytesIO(download.content), mimetype=download.media_type, as_attachment=True,
+                     download_name=download.filename)
 
 
 def arg(name: str, default: str = "") -> str:

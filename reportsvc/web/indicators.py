@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -12,10 +12,11 @@ from reportsvc.services.overview import default_period
 from reportsvc.db.models import IndicatorValue, Unit
 from reportsvc.periods import Period
 from reportsvc.services.permissions import Forbidden, editable_indicators
-from reportsvc.services.recording import Conflict, Invalid, parse_version, record_indicator_value
+from reportsvc.services.recording import Conflict, Invalid, record_indicator_value
 from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.hooks.validation import bounds
 from reportsvc.web.common import actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services, unit_tree
+from reportsvc.web.forms import IndicatorPageForm, IndicatorRowForm
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 TYPE_LABELS = {"percent": "Tỷ lệ (%)", "count": "Số nguyên", "number": "Số"}
@@ -104,26 +105,30 @@ def save() -> ResponseReturnValue:
     """Save the changed values of the form in one transaction; nothing is saved if any value is refused."""
     session = db()
     registry = services().registry
-    unit = pick_unit(session, request.form.get("unit"))
-    period = _quarter(pick_period(request.form.get("period"), default_period(session, unit)))
+    page = IndicatorPageForm()
+    page.validate()
+    if page.period.errors:
+        abort(400, description=page.period.errors[0])
+    unit = pick_unit(session, page.unit.data)
+    period = _quarter(page.period.period_or(default_period(session, unit)))
     rows = _rows(unit, period)
     changed = 0
     failed = False
     conflicts = False
     for row in rows:
         code = row.spec.code
-        if f"value-{code}" not in request.form:
-            continue
-        value, note = request.form.get(f"value-{code}", "").strip(), request.form.get(f"note-{code}", "").strip()
-        if value == request.form.get(f"orig-{code}", "") and note == request.form.get(f"orig-note-{code}", ""):
+        entry = IndicatorRowForm.of(request.form, code)
+        if not entry.sent or not entry.changed:
             continue
         if not row.editable:
             raise Forbidden(f"Bạn không được nhập số liệu chỉ tiêu “{row.spec.name}” của {unit.name}.")
-        row.value, row.note = value, note
+        row.value, row.note = entry.value.data or "", entry.note.data or ""
         try:
-            version = parse_version(request.form.get(f"version-{code}"))
-            row.version = version
-            record_indicator_value(session, registry, actor(), unit, code, period.key, value, note, version)
+            if not entry.validate():
+                raise Invalid(entry.version.errors)
+            row.version = entry.version.data
+            record_indicator_value(session, registry, actor(), unit, code, period.key, row.value, row.note,
+                                   entry.version.data)
             changed += 1
         except Invalid as exc:
             row.errors, failed = exc.messages, True

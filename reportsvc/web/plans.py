@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from reportsvc.importing import uploads
-from reportsvc.errors import UserError
+from reportsvc.db.lookup import find_unit
+from reportsvc.errors import NotFound, UserError
 from reportsvc.importing import PlanImportError, analyse_plan, run_import
 from reportsvc.db.models import Plan, PlanArea, Task, Unit
 from reportsvc.web.common import actor, admin_required, db, services, unit_tree
+from reportsvc.web.forms import ConfirmForm, PlanUploadForm
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -60,29 +62,36 @@ def upload_form() -> ResponseReturnValue:
 @admin_required
 def upload() -> ResponseReturnValue:
     """Analyse an uploaded plan without storing it; keep the file and show the summary to confirm."""
-    unit_code = request.form.get("unit", "").strip()
-    year_text = request.form.get("year", "").strip()
-    replace = request.form.get("replace") == "1"
-    values = {"unit_code": unit_code, "year": year_text, "replace": replace}
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        flash("Hãy chọn tệp kế hoạch (.docx, .xlsx hoặc .csv).", "error")
+    form = PlanUploadForm()
+    values = {"unit_code": form.unit.data or "", "year": form.year.data or "", "replace": form.replace.data}
+    if not form.validate():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
         return _upload_form(400, **values)
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        flash(f"Năm không hợp lệ: '{year_text}'. Hãy ghi năm 4 chữ số, ví dụ 2025.", "error")
+    try:
+        find_unit(db(), form.unit.data)
+    except NotFound as exc:
+        flash(f"{exc}.", "error")
         return _upload_form(400, **values)
-    if db().scalar(select(Unit.id).where(Unit.code == unit_code)) is None:
-        flash(f"Không tìm thấy đơn vị '{unit_code}'.", "error")
-        return _upload_form(400, **values)
+    file, year = form.file.data, int(form.year.data)
     data = file.read()
     try:
-        parsed = analyse_plan(data, file.filename, services().registry, services().settings, year=int(year_text))
+        parsed = analyse_plan(data, file.filename, services().registry, services().settings, year=year)
     except PlanImportError as exc:
         flash(str(exc), "error")
         return _upload_form(400, **values)
-    pending = uploads.save(services().settings.data_dir, data, filename=parsed.filename, unit_code=unit_code,
-                           year=int(year_text), replace=replace, user_id=actor().id, sha256=parsed.sha256)
+    pending = uploads.save(services().settings.data_dir, data, filename=parsed.filename, unit_code=form.unit.data,
+                           year=year, replace=form.replace.data, user_id=actor().id, sha256=parsed.sha256)
     return redirect(url_for("plans.preview", token=pending.token))
+
+
+def _pending_unit(code: str) -> Unit | None:
+    """Return the unit of a pending upload, or None when it was removed since (the import then refuses it)."""
+    try:
+        return find_unit(db(), code)
+    except NotFound:
+        return None
 
 
 @bp.get("/upload/<token>")
@@ -92,7 +101,7 @@ def preview(token: str) -> ResponseReturnValue:
     session = db()
     pending, data = uploads.load(services().settings.data_dir, token, actor().id)
     parsed = analyse_plan(data, pending.filename, services().registry, services().settings, year=pending.year)
-    unit = session.scalar(select(Unit).where(Unit.code == pending.unit_code))
+    unit = _pending_unit(pending.unit_code)
     existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == pending.year)) if unit else None
     return render_template("plans/preview.html", pending=pending, parsed=parsed, summary=parsed.summary(), unit=unit,
                            existing=existing, registry=services().registry)
@@ -104,8 +113,8 @@ def confirm(token: str) -> ResponseReturnValue:
     """Import the pending file in one transaction (replacing the unit's plan for the year if ticked)."""
     settings = services().settings
     pending, data = uploads.load(settings.data_dir, token, actor().id)
-    replace = request.form.get("replace") == "1"
-    unit = db().scalar(select(Unit).where(Unit.code == pending.unit_code))
+    replace = ConfirmForm().replace.data
+    unit = _pending_unit(pending.unit_code)
     if unit is not None and not replace and db().scalar(
             select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == pending.year)) is not None:
         flash(f"Chưa nhập kế hoạch: {unit.name} đã có kế hoạch năm {pending.year}. Đánh dấu “Thay thế kế hoạch "

@@ -1,10 +1,9 @@
 """Reports: edit the narrative of a unit's report for a period, generate it, download it; the archive."""
 from __future__ import annotations
 
-import io
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,16 +11,15 @@ from sqlalchemy.orm import selectinload
 from reportsvc.report import archive
 from reportsvc.services.overview import default_period
 from reportsvc.errors import UserError
-from reportsvc.services.generating import FORMATS
-from reportsvc.db.models import GeneratedReport, ReportFile
-from reportsvc.services.recording import parse_day
+from reportsvc.db.models import GeneratedReport
+from reportsvc.render import FORMATS
+from reportsvc.services import downloads
 from reportsvc.services.reporting import draft_sections, fingerprint, generate_report, save_drafts
-from reportsvc.web.common import (actor, admin_required, arg, db, pick_period, pick_unit, report_periods, services,
-                                  unit_tree)
+from reportsvc.web.common import (actor, admin_required, arg, db, pick_period, pick_unit, report_periods,
+                                  send_download, services, unit_tree)
+from reportsvc.web.forms import ReportForm, SectionForm, section_keys
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "pdf": "application/pdf", "pdfa": "application/pdf"}
 FORMAT_LABELS = {"docx": "DOCX (Word)", "pdf": "PDF", "pdfa": "PDF/A (lưu trữ)"}
 
 
@@ -46,19 +44,20 @@ def index() -> ResponseReturnValue:
 def draft() -> ResponseReturnValue:
     """Save the edited sections; with action=generate, then generate the report in the chosen formats."""
     session = db()
-    unit = pick_unit(session, request.form.get("unit"))
-    period = pick_period(request.form.get("period"), default_period(session, unit))
+    form = ReportForm()
+    form.validate()
+    if form.period.errors:
+        abort(400, description=form.period.errors[0])
+    unit = pick_unit(session, form.unit.data)
+    period = form.period.period_or(default_period(session, unit))
     back = url_for("reports.index", unit=unit.code, period=period.key)
     texts: dict[str, str] = {}
-    for key in request.form:
-        if not key.startswith("text-"):
-            continue
-        section = key[len("text-"):]
-        text = request.form.get(key, "")
-        if request.form.get(f"reset-{section}") == "1":
-            texts[section] = ""
-        elif fingerprint(text) != request.form.get(f"orig-{section}", ""):
-            texts[section] = text
+    for key in section_keys(request.form):
+        section = SectionForm.of(request.form, key)
+        if section.reset.data:
+            texts[key] = ""
+        elif fingerprint(section.text.data or "") != (section.orig.data or ""):
+            texts[key] = section.text.data or ""
     try:
         changed = save_drafts(session, services(), actor(), unit.code, period, texts)
         session.commit()
@@ -68,27 +67,17 @@ def draft() -> ResponseReturnValue:
         return redirect(back)
     if changed:
         flash(f"Đã lưu {len(changed)} mục nội dung báo cáo.", "success")
-    if request.form.get("action") != "generate":
+    if not form.generating:
         if not changed:
             flash("Không có thay đổi nào để lưu.", "info")
         return redirect(back)
-    formats = [f for f in FORMATS if request.form.get(f"format-{f}") == "1"]
-    if not formats:
-        flash("Hãy chọn ít nhất một định dạng tệp (DOCX hoặc PDF).", "error")
-        return redirect(back)
-    number_text = request.form.get("number", "").strip()
-    try:
-        report_date = parse_day(request.form.get("report_date"))
-    except ValueError:
-        flash(f"Ngày báo cáo không hợp lệ: '{request.form.get('report_date')}'.", "error")
-        return redirect(back)
-    if number_text and (not number_text.isdigit() or not 0 < int(number_text) < 100000):
-        flash(f"Số văn bản không hợp lệ: '{number_text}' (một số nguyên dương).", "error")
+    if form.generate_errors():
+        flash(form.generate_errors()[0], "error")
         return redirect(back)
     try:
-        row = generate_report(services(), actor(), unit.code, period, formats,
-                              number=int(number_text) if number_text else None, report_date=report_date,
-                              skip_broken=request.form.get("skip_broken") == "1")
+        row = generate_report(services(), actor(), unit.code, period, [f for f in FORMATS if f in form.formats.data],
+                              number=int(form.number.data) if form.number.data else None,
+                              report_date=form.report_date.data, skip_broken=form.skip_broken.data)
     except UserError as exc:
         flash(f"Không tạo được báo cáo: {exc}", "error")
         return redirect(back)
@@ -118,8 +107,4 @@ def detail(report_id: int) -> ResponseReturnValue:
 @bp.get("/<int:report_id>/files/<fmt>")
 def download(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download one file (docx, pdf or pdfa) of a generated version."""
-    file = db().scalar(select(ReportFile).where(ReportFile.report_id == report_id, ReportFile.format == fmt))
-    if file is None:
-        abort(404, description=f"Báo cáo số {report_id} không có tệp định dạng '{fmt}'.")
-    return send_file(io.BytesIO(file.content), mimetype=MIMETYPES.get(fmt, "application/octet-stream"),
-                     as_attachment=True, download_name=file.filename)
+    return send_download(downloads.report_file(db(), report_id, fmt))

@@ -1,0 +1,397 @@
+"""The marshmallow schemas of the JSON API: they check requests and describe the API in its OpenAPI document.
+
+flask-smorest reads requests through the input schemas (``@bp.arguments``) and documents every
+route from them and from the response schemas (which only describe; the views build their JSON).
+Every message a client can see is Vietnamese: the fields here carry Vietnamese default messages,
+and ``messages_of`` turns marshmallow's error dict into the list of sentences the API answers with.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from reportsvc.periods import Period, PeriodError, parse_period
+from reportsvc.render import FORMATS
+from reportsvc.status import CLASSES, RECORDED
+from reportsvc.vn.dates import parse_day
+
+UNKNOWN_FIELD = "không phải trường được nhận."
+# Default messages of the fields below; ``messages_of`` prefixes them with the field's name.
+REQUIRED = "là bắt buộc."
+NULL = "không được là null."
+INVALID = "có giá trị không hợp lệ."
+FIELD_MESSAGES = {REQUIRED, NULL, INVALID, UNKNOWN_FIELD, "phải là văn bản.", "phải là số nguyên.",
+                  "phải là true hoặc false.", "phải là một danh sách.", "phải là một đối tượng JSON.", "quá lớn."}
+_BASE = {"required": REQUIRED, "null": NULL, "validator_failed": INVALID}
+
+
+class Text(fields.String):
+    """A string field with Vietnamese messages."""
+
+    default_error_messages = {**_BASE, "invalid": "phải là văn bản.", "invalid_utf8": "phải là văn bản."}
+
+
+class Int(fields.Integer):
+    """An integer field with Vietnamese messages."""
+
+    default_error_messages = {**_BASE, "invalid": "phải là số nguyên.", "too_large": "quá lớn."}
+
+
+class Bool(fields.Boolean):
+    """A boolean field with Vietnamese messages."""
+
+    default_error_messages = {**_BASE, "invalid": "phải là true hoặc false."}
+
+
+class TextList(fields.List):
+    """A list of strings with Vietnamese messages."""
+
+    default_error_messages = {**_BASE, "invalid": "phải là một danh sách."}
+
+    def __init__(self, choices: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(Text(metadata={"enum": choices} if choices else {}), **kwargs)
+
+
+class PeriodText(fields.Field):
+    """A report period written "2024-Q3" (also 2024-H1, 2024-M9, 2024-Y); loads as a Period."""
+
+    default_error_messages = {**_BASE, "required": "Thiếu kỳ báo cáo (period), ví dụ 2024-Q3."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Period:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError("Thiếu kỳ báo cáo (period), ví dụ 2024-Q3.")
+        try:
+            return parse_period(value.strip())
+        except PeriodError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return value.key if isinstance(value, Period) else value
+
+
+class Day(fields.Field):
+    """A date written "2024-12-05" (or 05/12/2024); loads as a date, null or "" as None."""
+
+    def __init__(self, invalid: str, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, metadata={"type": "string", "format": "date", **kwargs.pop("metadata", {})},
+                         **kwargs)
+        self.invalid = invalid
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return parse_day(value)
+        except ValueError:
+            raise ValidationError(self.invalid.format(text=value)) from None
+
+
+class JsonNumber(fields.Field):
+    """A JSON number (int or float, not a string); null deletes the stored value."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            raise ValidationError(f"Giá trị chỉ tiêu phải là một số JSON, không phải chuỗi: '{value}'.")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Giá trị chỉ tiêu phải là một số JSON.")
+        return value
+
+
+def _version() -> Int:
+    return Int(required=True, validate=validate.Range(min=0, error="Phiên bản (version) không hợp lệ."),
+               error_messages={"required": "Thiếu phiên bản dữ liệu đã đọc (version; 0 khi tạo mới).",
+                               "invalid": "Phiên bản (version) không hợp lệ.", "null": "Phiên bản (version) không hợp lệ."},
+               metadata={"description": "Phiên bản đã đọc (0 khi chưa có)"})
+
+
+def _unit(required: bool = True) -> Text:
+    return Text(required=required, validate=validate.Length(min=1, error="Thiếu mã đơn vị (unit)."),
+                error_messages={"required": "Thiếu mã đơn vị (unit).", "null": "Thiếu mã đơn vị (unit)."},
+                metadata={"description": "Mã đơn vị, ví dụ HT", "example": "HT"})
+
+
+def _period(required: bool = True) -> PeriodText:
+    return PeriodText(required=required, metadata={
+        "type": "string", "example": "2024-Q3",
+        "description": "Kỳ: 2024-Q1 … 2024-Q4, 2024-H1 (6 tháng), 2024-M9 (9 tháng), 2024-Y (năm)"})
+
+
+def _text(description: str = "") -> Text:
+    return Text(allow_none=True, metadata={"description": description} if description else {})
+
+
+class ApiSchema(Schema):
+    """Base of the request schemas: unknown JSON fields are refused in Vietnamese."""
+
+    error_messages = {"unknown": UNKNOWN_FIELD, "type": "phải là một đối tượng JSON."}
+
+
+class QuerySchema(ApiSchema):
+    """Base of the query-string schemas: unknown parameters are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+# ---------------------------------------------------------------- requests
+
+class UnitQuery(QuerySchema):
+    """?unit=CODE, optional."""
+
+    unit = Text(metadata={"description": "Mã đơn vị, ví dụ HT"})
+
+
+class PeriodQuery(QuerySchema):
+    """?period=2024-Q3, optional (default: quý IV of the plan's year)."""
+
+    period = _period(required=False)
+
+
+class UnitPeriodQuery(QuerySchema):
+    """?unit=CODE&period=2024-Q3, both required."""
+
+    unit = _unit()
+    period = _period()
+
+
+class TaskQuery(QuerySchema):
+    """The task listing's filters: a plan (by id, or unit and year), a period, an area, an agency, a status."""
+
+    plan = Int(metadata={"description": "Mã kế hoạch"})
+    unit = Text(metadata={"description": "Mã đơn vị (cùng với year)"})
+    year = Int(metadata={"description": "Năm kế hoạch (cùng với unit)"})
+    period = _period(required=False)
+    area = Text(metadata={"description": "Số La Mã hoặc mã lĩnh vực"})
+    agency = Text(metadata={"description": "Tên (một phần) cơ quan chủ trì"})
+    status = Text(validate=validate.OneOf(list(CLASSES), error="Trạng thái lọc không hợp lệ: '{input}'. "
+                                                              "Chọn một trong: {choices}."),
+                  metadata={"description": " | ".join(CLASSES)})
+
+    @validates_schema
+    def plan_or_unit_and_year(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Require plan=ID, or unit=CODE with year=YYYY."""
+        if data.get("plan") is None and not (data.get("unit") and data.get("year") is not None):
+            raise ValidationError("Cần tham số plan=ID, hoặc unit=MÃ và year=NĂM.")
+
+
+class StatusInput(ApiSchema):
+    """A task's status for a period with its evidence; dates and texts are checked by the recording service."""
+
+    period = _period()
+    version = _version()
+    status = Text(required=True, error_messages={"required": "Thiếu trạng thái (status): "
+                                                             f"{', '.join(RECORDED)}."},
+                  metadata={"enum": list(RECORDED)})
+    completed_on = Text(allow_none=True, metadata={"format": "date", "description": "Ngày hoàn thành"})
+    result = _text("Kết quả thực hiện")
+    evidence_number = _text("Số/ký hiệu văn bản")
+    evidence_date = Text(allow_none=True, metadata={"format": "date", "description": "Ngày ban hành văn bản"})
+    evidence_title = _text("Trích yếu")
+
+
+class IndicatorInput(ApiSchema):
+    """An indicator value for a unit and period (null deletes it)."""
+
+    unit = _unit()
+    period = _period()
+    code = Text(required=True, validate=validate.Length(min=1, error="Thiếu mã chỉ tiêu (code)."),
+                error_messages={"required": "Thiếu mã chỉ tiêu (code).", "null": "Thiếu mã chỉ tiêu (code)."})
+    value = JsonNumber(required=True, allow_none=True, error_messages={
+        "required": "Thiếu giá trị chỉ tiêu (value; null để xóa)."},
+        metadata={"type": "number", "nullable": True, "description": "null: xóa số liệu"})
+    note = Text(allow_none=True, load_default="")
+    version = _version()
+
+
+def _formats_ok(value: list[str]) -> None:
+    if not value or any(name not in FORMATS for name in value):
+        raise ValidationError(f"Định dạng không hợp lệ: {value!r}. Chọn trong: {', '.join(FORMATS)}.")
+
+
+class ReportInput(ApiSchema):
+    """Generate a unit's report for a period in the chosen formats."""
+
+    unit = _unit()
+    period = _period()
+    formats = TextList(list(FORMATS), load_default=lambda: ["docx", "pdf"], validate=_formats_ok,
+                       metadata={"default": ["docx", "pdf"]})
+    number = Int(strict=True, allow_none=True,
+                 validate=validate.Range(min=1, error="Số văn bản (number) phải là số nguyên dương."),
+                 error_messages={"invalid": "Số văn bản (number) phải là số nguyên dương."},
+                 metadata={"description": "Số văn bản; bỏ trống khi là dự thảo"})
+    date = Day(invalid="Ngày báo cáo không hợp lệ: '{text}' (dạng YYYY-MM-DD).",
+               metadata={"description": "Ngày báo cáo"})
+    skip_broken = Bool(load_default=False, metadata={"description": "Vẫn tạo khi một plugin lỗi"})
+
+
+# ---------------------------------------------------------------- responses (described, built by the views)
+
+class ErrorSchema(Schema):
+    """An error: the Vietnamese message, every reason (422) and the stored value (409)."""
+
+    error = fields.String(required=True, metadata={"description": "Thông báo lỗi (tiếng Việt)"})
+    errors = fields.List(fields.String(), metadata={"description": "Từng lý do (422)"})
+    current = fields.Dict(allow_none=True, metadata={"description": "Giá trị đang lưu của người khác (409)"})
+
+
+class UnitSchema(Schema):
+    """An administrative unit."""
+
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": ["tinh", "huyen", "xa"]})
+    parent = fields.String(allow_none=True)
+
+
+class PlanAreaSchema(Schema):
+    """A plan's reform area and the plugin that owns it."""
+
+    numeral = fields.String()
+    title = fields.String()
+    area_code = fields.String(allow_none=True)
+    tasks = fields.Integer()
+
+
+class PlanTargetSchema(Schema):
+    """A numeric target of a plan."""
+
+    code = fields.String()
+    name = fields.String()
+    target = fields.Float(allow_none=True)
+    unit = fields.String()
+    text = fields.String()
+
+
+class PlanSchema(Schema):
+    """An imported CCHC plan (with areas and targets when read alone)."""
+
+    id = fields.Integer()
+    unit = fields.String()
+    year = fields.Integer()
+    title = fields.String()
+    source_filename = fields.String()
+    source_sha256 = fields.String()
+    imported_at = fields.DateTime()
+    imported_by = fields.String()
+    tasks = fields.Integer()
+    areas = fields.List(fields.Nested(PlanAreaSchema))
+    targets = fields.List(fields.Nested(PlanTargetSchema))
+
+
+class StatusUpdateSchema(Schema):
+    """A recorded status of a task for a period, with its evidence."""
+
+    period = fields.String()
+    status = fields.String(metadata={"enum": list(RECORDED)})
+    status_label = fields.String()
+    completed_on = fields.Date(allow_none=True)
+    result = fields.String()
+    evidence_number = fields.String(metadata={"description": "Số/ký hiệu văn bản"})
+    evidence_date = fields.Date(allow_none=True)
+    evidence_title = fields.String(metadata={"description": "Trích yếu"})
+    updated_by = fields.String()
+    updated_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class TaskAreaSchema(Schema):
+    """The area a task belongs to."""
+
+    numeral = fields.String()
+    title = fields.String()
+    code = fields.String(allow_none=True)
+
+
+class TaskSchema(Schema):
+    """A task as of a period: its report class, this period's update (and, read alone, every update)."""
+
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    number = fields.String()
+    title = fields.String()
+    area = fields.Nested(TaskAreaSchema)
+    activity = fields.String()
+    product = fields.String()
+    lead = fields.List(fields.String())
+    coord = fields.List(fields.String())
+    deadline = fields.String()
+    deadline_end = fields.Date(allow_none=True)
+    period = fields.String()
+    status = fields.String(metadata={"enum": list(CLASSES)})
+    status_label = fields.String()
+    update = fields.Nested(StatusUpdateSchema, allow_none=True)
+    can_edit = fields.Boolean()
+    updates = fields.List(fields.Nested(StatusUpdateSchema))
+
+
+class SavedStatusSchema(Schema):
+    """The stored status update."""
+
+    update = fields.Nested(StatusUpdateSchema)
+
+
+class IndicatorValueSchema(Schema):
+    """A stored indicator value with its version."""
+
+    code = fields.String()
+    unit = fields.String()
+    period = fields.String()
+    value = fields.Float()
+    note = fields.String()
+    name = fields.String(allow_none=True)
+    unit_of_measure = fields.String(allow_none=True)
+    updated_by = fields.String()
+    updated_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class SavedValueSchema(Schema):
+    """The stored value, or null once deleted."""
+
+    value = fields.Nested(IndicatorValueSchema, allow_none=True)
+
+
+class ReportFileSchema(Schema):
+    """A file of a generated report version."""
+
+    format = fields.String(metadata={"enum": list(FORMATS)})
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    url = fields.String()
+
+
+class ReportSchema(Schema):
+    """A generated report version with its files and their hashes."""
+
+    id = fields.Integer()
+    unit = fields.String(allow_none=True)
+    period = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    files = fields.List(fields.Nested(ReportFileSchema))
+
+
+# ---------------------------------------------------------------- error messages
+
+def messages_of(errors: Any, field: str = "") -> list[str]:
+    """Return marshmallow's (or webargs') error dict as Vietnamese sentences, naming the field where needed."""
+    if isinstance(errors, str):
+        if errors in FIELD_MESSAGES:
+            return [f"Trường '{field}' {errors}" if field else f"Nội dung yêu cầu {errors}"]
+        return [errors]
+    if isinstance(errors, (list, tuple)):
+        return [message for item in errors for message in messages_of(item, field)]
+    if isinstance(errors, dict):
+        result = []
+        for key, value in errors.items():
+            if key in ("json", "query", "querystring", "_schema"):
+                name = field
+            elif isinstance(key, int):
+                name = f"{field}[{key}]"
+            else:
+                name = f"{field}.{key}" if field else str(key)
+            result.extend(messages_of(value, name))
+        return result
+    return [str(errors)]

@@ -1,24 +1,35 @@
-"""Layered configuration: defaults, then an optional file, then REPORTSVC_* / DATABASE_URL env vars."""
+"""The service's settings: built-in defaults, then the environment (README, "Configuration"), then overrides.
+
+``load_settings`` is the only reader of the environment; the web app (reportsvc.web.app) and
+the command line (reportsvc.cli.support) both call it, the CLI passing its ``--plugins-dir``
+option as an override. There is no configuration file. A value that cannot be used is refused
+with a Vietnamese ConfigError naming the variable.
+"""
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
+
+from reportsvc.errors import SetupError
 
 ENV_PREFIX = "REPORTSVC_"
+MB = 1024 * 1024
+CUTOFF_DAYS = range(1, 29)
+"""A data window may end on day 1–28: the day after it must exist in every month a window starts in."""
 
 
-def default_data_dir() -> Path:
-    """Return the data directory: $REPORTSVC_DATA_DIR or ./instance."""
-    return Path(os.environ.get(ENV_PREFIX + "DATA_DIR") or Path.cwd() / "instance")
+class ConfigError(SetupError):
+    """A configuration value cannot be used; the message names the variable (exit 2, HTTP 500)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Service settings; see the configuration table in README.md."""
+    """Service settings; each field is one row of the configuration table in README.md."""
 
-    data_dir: Path = field(default_factory=default_data_dir)
+    data_dir: Path = field(default_factory=lambda: Path.cwd() / "instance")
     database_url: str = ""
     plugins_dir: str = ""
     max_upload_mb: float = 20.0
@@ -27,24 +38,59 @@ class Settings:
     cutoff_day: int = 14
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
         if not self.database_url:
-            self.database_url = "sqlite:///" + str(Path(self.data_dir) / "reportsvc.sqlite3")
+            object.__setattr__(self, "database_url", "sqlite:///" + str(self.data_dir / "reportsvc.sqlite3"))
+        for name in ("max_upload_mb", "max_unzipped_mb"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} phải là một số dương (MB), "
+                                  f"nhận được '{getattr(self, name)}'.")
+        if self.cutoff_day not in CUTOFF_DAYS:
+            raise ConfigError(f"{ENV_PREFIX}CUTOFF_DAY phải là một ngày từ {CUTOFF_DAYS.start} đến "
+                              f"{CUTOFF_DAYS.stop - 1}, nhận được '{self.cutoff_day}'.")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Return the largest accepted upload in bytes (Flask's MAX_CONTENT_LENGTH)."""
+        return int(self.max_upload_mb * MB)
+
+    def session_secret(self) -> str:
+        """Return the secret key: REPORTSVC_SECRET_KEY, else one generated once into the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+        return path.read_text().strip()
 
 
-def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """Build Settings from the environment, then apply ``overrides`` (used by tests and the CLI)."""
-    env = os.environ
+# field name -> (environment variable, how its text is read)
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "data_dir": (ENV_PREFIX + "DATA_DIR", Path),
+    "database_url": ("DATABASE_URL", str),
+    "plugins_dir": (ENV_PREFIX + "PLUGINS_DIR", str),
+    "max_upload_mb": (ENV_PREFIX + "MAX_UPLOAD_MB", float),
+    "max_unzipped_mb": (ENV_PREFIX + "MAX_UNZIPPED_MB", float),
+    "secret_key": (ENV_PREFIX + "SECRET_KEY", str),
+    "cutoff_day": (ENV_PREFIX + "CUTOFF_DAY", int),
+}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from ``environ`` (default: the process environment), then ``overrides`` (CLI options, tests).
+
+    Empty variables and ``None``/"" overrides count as unset.
+    """
+    env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    if env.get(ENV_PREFIX + "DATA_DIR"):
-        values["data_dir"] = Path(env[ENV_PREFIX + "DATA_DIR"])
-    if env.get("DATABASE_URL"):
-        values["database_url"] = env["DATABASE_URL"]
-    if env.get(ENV_PREFIX + "PLUGINS_DIR"):
-        values["plugins_dir"] = env[ENV_PREFIX + "PLUGINS_DIR"]
-    for name, cast in (("max_upload_mb", float), ("max_unzipped_mb", float), ("cutoff_day", int)):
-        if env.get(ENV_PREFIX + name.upper()):
-            values[name] = cast(env[ENV_PREFIX + name.upper()])
-    if env.get(ENV_PREFIX + "SECRET_KEY"):
-        values["secret_key"] = env[ENV_PREFIX + "SECRET_KEY"]
+    for name, (variable, read) in ENVIRONMENT.items():
+        text = (env.get(variable) or "").strip()
+        if not text:
+            continue
+        try:
+            values[name] = read(text)
+        except ValueError:
+            raise ConfigError(f"Biến môi trường {variable} không hợp lệ: '{text}'.") from None
     values.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
     return Settings(**values)

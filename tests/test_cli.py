@@ -124,3 +124,47 @@ def test_malformed_database_url(runner: CliRunner, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("DATABASE_URL", "not a url")
     result = runner.invoke(main, ["units", "list"])
     assert result.exit_code == 2 and result.stderr.startswith("Lỗi: DATABASE_URL không hợp lệ")
+
+
+# ---------------------------------------------------------------- option types (reportsvc.cli.types)
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("scheduler", "due", "--date", "31/02/2024"), "Lỗi: Ngày không hợp lệ: '31/02/2024' (dạng dd/mm/yyyy)"),
+    (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--date", "hôm qua"),
+     "Lỗi: Ngày không hợp lệ: 'hôm qua' (dạng dd/mm/yyyy)"),
+    (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--format", "docx,odt"),
+     "Lỗi: Định dạng không hợp lệ: 'docx,odt'. Chọn trong: docx, pdf, pdfa"),
+    (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--number", "0"),
+     "Lỗi: Số văn bản không hợp lệ: '0' (cần số nguyên từ 1 đến 999999)."),
+    (("report", "generate", "--unit", "HT"),
+     "Lỗi: Thiếu tùy chọn --period: kỳ báo cáo: 2024-Q1 … 2024-Q4, 2024-H1, 2024-M9, 2024-Y."),
+    (("serve", "--port", "http"), "Lỗi: Cổng không hợp lệ: 'http' (cần số nguyên từ 1 đến 65535)."),
+    (("scheduler", "run", "--hour", "24"), "Lỗi: Giờ không hợp lệ: '24' (cần số nguyên từ 0 đến 23)."),
+    (("users", "create", "mai", "--role", "boss"),
+     "Lỗi: Vai trò không hợp lệ: 'boss'. Chọn một trong: admin, editor, viewer."),
+    (("plan", "import", "kh.csv", "--unit", "HT", "--year", "24"),
+     "Lỗi: Năm không hợp lệ: '24'. Hãy ghi năm 4 chữ số, ví dụ 2024."),
+    (("plan", "import", "--unit", "HT", "--year", "2024"), "Lỗi: Thiếu tham số TỆP."),
+])
+def test_an_unusable_option_is_one_vietnamese_line_before_the_database_is_touched(
+        runner: CliRunner, args: tuple[str, ...], message: str) -> None:
+    result = runner.invoke(main, list(args))  # no database was created: the options are refused first
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message + "\n", "")
+
+
+def test_option_types_give_the_values_the_commands_need() -> None:
+    from datetime import date
+
+    from reportsvc.cli.types import DAY, FORMAT_LIST, PERIOD, YEAR
+    from reportsvc.periods import Period
+
+    assert PERIOD.convert("2024-m9", None, None) == Period(2024, "M")
+    assert DAY.convert("15/03/2024", None, None) == date(2024, 3, 15)
+    assert FORMAT_LIST.convert(" PDF, docx,pdf ", None, None) == ["pdf", "docx"]
+    assert YEAR.convert("2025", None, None) == 2025
+
+
+def test_help_names_the_option_types(runner: CliRunner) -> None:
+    result = invoke(runner, "report", "generate", "--help")
+    assert "--period KỲ" in result.output and "--date NGÀY" in result.output
+    assert "--format ĐỊNH_DẠNG" in result.output

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -13,19 +13,20 @@ from reportsvc.report import archive
 from reportsvc.db import engine as db
 from reportsvc.report.build import BuildOptions
 from reportsvc.services.plugins import set_plugin_enabled
-from reportsvc.cli.support import CliGroup, ServicesHolder, cli_actor, emit, parse_day, services_of
+from reportsvc.cli.support import CliGroup, ServicesHolder, cli_actor, emit, services_of
+from reportsvc.cli.types import DAY, FORMAT_LIST, PERIOD, WholeNumber
 from reportsvc.errors import UserError
 from reportsvc.db.models import Unit
-from reportsvc.periods import parse_period
+from reportsvc.periods import Period
 
 
 @click.group(cls=CliGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--plugins-dir", envvar="REPORTSVC_PLUGINS_DIR", type=click.Path(file_okay=False),
-              help="Thư mục chứa plugin dạng tệp *.py.")
+@click.option("--plugins-dir", type=click.Path(file_okay=False),
+              help="Thư mục chứa plugin dạng tệp *.py (mặc định: biến môi trường REPORTSVC_PLUGINS_DIR).")
 @click.pass_context
 def main(ctx: click.Context, plugins_dir: str | None) -> None:
     """reportsvc: báo cáo cải cách hành chính định kỳ (quý, 6 tháng, 9 tháng, năm)."""
-    ctx.obj = ServicesHolder(plugins_dir)
+    ctx.obj = ServicesHolder.from_options(plugins_dir)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -128,29 +129,28 @@ def _read_overrides(path: str | None) -> dict[str, str] | None:
 
 @report.command("generate")
 @click.option("--unit", "unit_code", required=True, help="Mã đơn vị, ví dụ HT.")
-@click.option("--period", required=True, help="Kỳ báo cáo: 2024-Q1 … 2024-Q4, 2024-H1, 2024-M9, 2024-Y.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, pdfa (phân cách bởi dấu phẩy).")
+@click.option("--period", required=True, type=PERIOD, help="Kỳ báo cáo: 2024-Q1 … 2024-Q4, 2024-H1, 2024-M9, 2024-Y.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, type=FORMAT_LIST,
+              help="docx, pdf, pdfa (phân cách bởi dấu phẩy).")
 @click.option("--out", "out_dir", default=".", type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
 @click.option("--overrides", type=click.Path(dir_okay=False), help="Tệp JSON nội dung do cán bộ sửa theo mục.")
-@click.option("--number", type=int, help="Số văn bản (để trống khi là dự thảo).")
-@click.option("--date", "report_date", help="Ngày ban hành, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--number", type=WholeNumber("Số văn bản", 1, 999_999), help="Số văn bản (để trống khi là dự thảo).")
+@click.option("--date", "report_date", type=DAY, help="Ngày ban hành, dd/mm/yyyy (mặc định hôm nay).")
 @click.option("--skip-broken", is_flag=True, help="Vẫn tạo báo cáo khi một plugin lỗi, ghi rõ phần bị thiếu.")
 @click.pass_context
-def report_generate(ctx: click.Context, unit_code: str, period: str, formats: str, out_dir: str,
-                    overrides: str | None, number: int | None, report_date: str | None, skip_broken: bool) -> None:
+def report_generate(ctx: click.Context, unit_code: str, period: Period, formats: list[str], out_dir: str,
+                    overrides: str | None, number: int | None, report_date: date | None, skip_broken: bool) -> None:
     """Tạo báo cáo của một đơn vị cho một kỳ, ghi tệp và lưu vào kho."""
-    from reportsvc.services.generating import generate, parse_formats
+    from reportsvc.services.generating import generate
 
-    parsed_period = parse_period(period)
-    chosen = parse_formats(formats)
-    options = BuildOptions(report_date=parse_day(report_date), number=number, skip_broken=skip_broken)
+    options = BuildOptions(report_date=report_date, number=number, skip_broken=skip_broken)
     out = Path(out_dir)
     try:  # refuse an unusable folder before anything is generated and archived
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"Không tạo được thư mục '{out}': {exc.strerror}") from exc
     services = services_of(ctx)
-    row = generate(services, unit_code, parsed_period, chosen, options=options,
+    row = generate(services, unit_code, period, formats, options=options,
                    overrides=_read_overrides(overrides), user=cli_actor())
     for file in row.files:
         path = out / file.filename
@@ -180,7 +180,7 @@ def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> Non
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=WholeNumber("Cổng", 1, 65535))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Chạy giao diện web (máy chủ WSGI waitress)."""
@@ -200,15 +200,15 @@ def scheduler() -> None:
 
 
 @scheduler.command("due")
-@click.option("--date", "day", help="Ngày kiểm tra, dd/mm/yyyy (mặc định hôm nay).")
+@click.option("--date", "day", type=DAY, help="Ngày kiểm tra, dd/mm/yyyy (mặc định hôm nay).")
 @click.option("--run", "run_now", is_flag=True, help="Tạo ngay các báo cáo đến hạn.")
 @click.pass_context
-def scheduler_due(ctx: click.Context, day: str | None, run_now: bool) -> None:
+def scheduler_due(ctx: click.Context, day: date | None, run_now: bool) -> None:
     """Liệt kê (hoặc tạo) các báo cáo đến hạn trong ngày."""
     from reportsvc.services.schedule import due_on, run_due
 
     services = services_of(ctx)
-    when = parse_day(day) or datetime.now().date()
+    when = day or datetime.now().date()
     if run_now:
         runs = run_due(services, when)
     else:
@@ -221,7 +221,7 @@ def scheduler_due(ctx: click.Context, day: str | None, run_now: bool) -> None:
 
 
 @scheduler.command("run")
-@click.option("--hour", default=6, show_default=True, type=click.IntRange(0, 23), help="Giờ chạy hằng ngày.")
+@click.option("--hour", default=6, show_default=True, type=WholeNumber("Giờ", 0, 23), help="Giờ chạy hằng ngày.")
 @click.pass_context
 def scheduler_run(ctx: click.Context, hour: int) -> None:
     """Chạy bộ lập lịch: mỗi ngày tạo các báo cáo đến hạn (APScheduler)."""

@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from reportsvc.db import engine as db
 from reportsvc.db.lookup import find_unit
 from reportsvc.cli.support import CliGroup, cli_actor, services_of
-from reportsvc.importing import PlanImportError, analyse_plan, run_import
+from reportsvc.cli.types import YEAR
+from reportsvc.importing import analyse_plan, run_import
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.services.runtime import Services
@@ -37,15 +38,6 @@ def _check_unit(services: Services, unit_code: str) -> None:
         return
     with services.sessions() as session:
         find_unit(session, unit_code)
-
-
-def _parse_year(text: str | None) -> int:
-    if text is None:
-        raise PlanImportError("Thiếu tùy chọn --year (năm của kế hoạch, ví dụ --year 2024).")
-    value = text.strip()
-    if not value.isdigit() or not 1900 <= int(value) <= 2100:
-        raise PlanImportError(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số, ví dụ 2024.")
-    return int(value)
 
 
 def _print_summary(parsed: ParsedPlan, header: str) -> None:
@@ -71,18 +63,15 @@ def plan() -> None:
 
 @plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx hoặc .csv (UTF-8) cho một đơn vị và năm.")
 @click.argument("file", metavar="TỆP")
-@click.option("--unit", "unit_code", metavar="MÃ", help="Mã đơn vị (xem 'reportsvc units list').")
-@click.option("--year", "year_text", metavar="NĂM", help="Năm của kế hoạch, ví dụ 2024.")
+@click.option("--unit", "unit_code", required=True, metavar="MÃ", help="Mã đơn vị (xem 'reportsvc units list').")
+@click.option("--year", required=True, type=YEAR, help="Năm của kế hoạch, ví dụ 2024.")
 @click.option("--dry-run", is_flag=True, help="Chỉ đọc và kiểm tra tệp, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--replace", is_flag=True, help="Thay thế kế hoạch đã nhập của đơn vị trong năm đó.")
 @click.pass_context
-def import_plan_command(ctx: click.Context, file: str, unit_code: str | None, year_text: str | None,
-                        dry_run: bool, as_json: bool, replace: bool) -> None:
+def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: int, dry_run: bool, as_json: bool,
+                        replace: bool) -> None:
     """Import (or with --dry-run only analyse) a plan file for a unit and year."""
-    if not unit_code:
-        raise PlanImportError("Thiếu tùy chọn --unit (mã đơn vị).")
-    year = _parse_year(year_text)
     services = services_of(ctx, ready=not dry_run)
     registry = _registry(services)
     if dry_run:

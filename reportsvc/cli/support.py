@@ -1,22 +1,70 @@
-"""What every ``reportsvc`` command group shares: lazy services and one-line error reporting."""
+"""What every ``reportsvc`` command group shares: lazy services and one-line error reporting.
+
+The mapping of errors to what the command line shows is written here once:
+
+- a reportsvc.errors.UserError (and every subclass: NotFound, Forbidden, Invalid, Conflict,
+  RenderError, PeriodError, PlanImportError, PluginError, DatabaseError, ConfigError …) prints
+  "Lỗi: <message>" on stderr and exits with the class's ``exit_code`` (2);
+- an option or argument that cannot be converted (reportsvc.cli.types) or is missing prints
+  the same one Vietnamese line and exits with 2;
+- a database failure prints one line naming the database (password hidden) and exits with 2;
+- anything else is a bug: one line and exit 1 (REPORTSVC_DEBUG=1 shows the traceback).
+"""
 from __future__ import annotations
 
 import getpass
-import os
-from datetime import date
 import json
-from typing import Any, Callable
+import os
+from typing import IO, Any, Callable
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from reportsvc.cli.types import VietnameseType
+from reportsvc.config import Settings, load_settings
 from reportsvc.db import engine as db
-from reportsvc.services import recording as progress
-from reportsvc.config import load_settings
 from reportsvc.errors import UserError
 from reportsvc.services.runtime import Services, create_services
 
 DEBUG_ENV = "REPORTSVC_DEBUG"
+USER_ERROR_EXIT = UserError.exit_code
+
+
+def one_line(message: object) -> str:
+    """Return ``message`` as text on one line (the lines of a multi-line message joined with spaces)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+
+
+class CliUsageError(click.ClickException):
+    """An option or argument the command cannot use, shown as "Lỗi: <Vietnamese message>" (exit 2)."""
+
+    exit_code = USER_ERROR_EXIT
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the one-line message on stderr."""
+        click.echo(f"Lỗi: {one_line(self.message)}", err=True)
+
+
+def _missing(exc: click.MissingParameter) -> str:
+    """Return the Vietnamese message for a required option or argument that was not given."""
+    param = exc.param
+    if isinstance(param, click.Option):
+        name = max(param.opts, key=len)
+        help_text = (param.help or "").strip().rstrip(".")
+        return f"Thiếu tùy chọn {name}" + (f": {help_text[:1].lower()}{help_text[1:]}." if help_text else ".")
+    hint = param.human_readable_name if param is not None else "tham số"
+    return f"Thiếu tham số {hint}."
+
+
+def vietnamese_usage_error(exc: click.BadParameter) -> CliUsageError:
+    """Return the one-line Vietnamese error for a parameter click could not use."""
+    if isinstance(exc, click.MissingParameter):
+        return CliUsageError(_missing(exc))
+    if exc.param is not None and isinstance(exc.param.type, VietnameseType):
+        return CliUsageError(exc.message)  # the type's message already says everything
+    name = max(exc.param.opts, key=len) if isinstance(exc.param, click.Option) else (
+        exc.param.human_readable_name if exc.param is not None else "tham số")
+    return CliUsageError(f"Giá trị không hợp lệ cho {name}: {exc.message}")
 
 
 HELP_TEXT = "Hiển thị hướng dẫn này rồi thoát."
@@ -31,6 +79,14 @@ class Command(click.Command):
         if option is not None:
             option.help = HELP_TEXT
         return option
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        """Parse the command line; an option that cannot be used becomes one Vietnamese line (exit 2)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.BadParameter as exc:
+            raise vietnamese_usage_error(exc) from exc
 
 
 class CliGroup(Command, click.Group):
@@ -50,14 +106,14 @@ class CliGroup(Command, click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except UserError as exc:
-            click.echo(f"Lỗi: {exc}", err=True)
+            click.echo(f"Lỗi: {one_line(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except SQLAlchemyError as exc:
             holder = ctx.find_object(ServicesHolder)
             url = db.safe_url(holder.settings.database_url) if holder else "?"
             click.echo(f"Lỗi cơ sở dữ liệu ({url}): {exc.__class__.__name__}; không có thay đổi nào được lưu.",
                        err=True)
-            ctx.exit(2)
+            ctx.exit(USER_ERROR_EXIT)
         except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -70,9 +126,14 @@ class CliGroup(Command, click.Group):
 class ServicesHolder:
     """Creates the Services on first use so that ``--help`` never touches the database."""
 
-    def __init__(self, plugins_dir: str | None) -> None:
-        self.settings = load_settings({"plugins_dir": plugins_dir})
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._services: Services | None = None
+
+    @classmethod
+    def from_options(cls, plugins_dir: str | None = None) -> "ServicesHolder":
+        """Return a holder for the settings of the environment with the command line's options on top."""
+        return cls(load_settings({"plugins_dir": plugins_dir}))
 
     def get(self, ready: bool = True) -> Services:
         """Return the services; with ``ready`` the database must be reachable and migrated."""
@@ -94,7 +155,7 @@ def services_of(ctx: click.Context, ready: bool = True) -> Services:
     """Return the Services of the current command line invocation."""
     holder = ctx.find_object(ServicesHolder)
     if holder is None:  # a command group invoked on its own (tests): its own holder, closed with the context
-        holder = ctx.obj = ServicesHolder(None)
+        holder = ctx.obj = ServicesHolder.from_options()
         ctx.call_on_close(holder.close)
     return holder.get(ready)
 
@@ -106,14 +167,6 @@ def emit(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, An
         return
     for row in rows:
         click.echo(line(row))
-
-
-def parse_day(text: str | None) -> date | None:
-    """Parse a dd/mm/yyyy (or yyyy-mm-dd) option ("" or None gives None)."""
-    try:
-        return progress.parse_day(text)
-    except ValueError as exc:
-        raise UserError(f"Ngày không hợp lệ: '{text}' (dạng dd/mm/yyyy)") from exc
 
 
 def cli_actor() -> str:

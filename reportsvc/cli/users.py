@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from reportsvc.services import accounts
 from reportsvc.cli.support import CliGroup, cli_actor, emit, services_of
+from reportsvc.cli.types import OneOf
 from reportsvc.db.models import User
 
 
@@ -21,7 +22,8 @@ def users() -> None:
 
 @users.command("create", help="Tạo tài khoản. Cán bộ cập nhật (editor) phải gắn với một cơ quan.")
 @click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-@click.option("--role", required=True, metavar="VAI_TRÒ", help="admin | editor | viewer")
+@click.option("--role", required=True, type=OneOf("Vai trò", accounts.ROLES), metavar="VAI_TRÒ",
+              help="admin | editor | viewer")
 @click.option("--agency", default="", metavar="CƠ_QUAN", help="Tên hoặc tên viết tắt của cơ quan, ví dụ 'Sở Tư pháp'.")
 @click.option("--unit", "unit_code", default="", metavar="MÃ", help="Mã đơn vị của tài khoản, ví dụ HT.")
 @click.option("--full-name", default="", metavar="HỌ_TÊN", help="Họ và tên.")
@@ -31,8 +33,6 @@ def create(ctx: click.Context, username: str, role: str, agency: str, unit_code:
            password: str | None) -> None:
     """Create a user with a hashed password; the agency is looked up by name or alias, never created."""
     services = services_of(ctx)
-    if role not in accounts.ROLES:
-        raise accounts.AccountError(f"Vai trò không hợp lệ: '{role}'. Chọn một trong: {', '.join(accounts.ROLES)}.")
     with services.sessions() as session:  # refuse an unknown agency before asking for a password
         if agency and accounts.find_agency(session, agency) is None:
             raise accounts.AccountError(f"Không tìm thấy cơ quan '{agency}'.")

@@ -20,6 +20,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 class DatabaseError(UserError):
     """The database cannot be reached or is not ready; the message is for the user."""
 
+    http_status = 503  # the service cannot serve now; not the request's fault
+
 
 def safe_url(url: str) -> str:
     """Return ``url`` with any password hidden, for messages."""

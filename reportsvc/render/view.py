@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from reportsvc.errors import SetupError
 from reportsvc.report.model import (AnnexTable, Cell, Chart, Measure, NarrativeSection, Percent, Report, Submission,
                                     TaskStatus)
 from reportsvc.status import CLASSES
@@ -39,8 +40,10 @@ EXTENSIONS = {"docx": ".docx", "pdf": ".pdf", "pdfa": ".pdf"}
 _log = logging.getLogger(__name__)
 
 
-class RenderError(Exception):
-    """A report could not be rendered; the message is Vietnamese and meant for the user."""
+class RenderError(SetupError):
+    """A report could not be rendered (missing or broken template, renderer failure); 500 on the web, exit 2."""
+
+    title = "Không tạo được báo cáo"
 
 
 # --------------------------------------------------------------------------------------------

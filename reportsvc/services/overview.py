@@ -112,7 +112,7 @@ def default_period(session: Session, unit: Unit, today: date | None = None) -> P
     """Return the period to show first: the current quarter if the unit has a plan this year, else the
     last quarter of its latest plan's year."""
     today = today or date.today()
-    current = period_containing(today)
+    current = period_containing(today, settings_of(unit).cutoff)
     ids = []
     node: Unit | None = unit
     while node is not None:

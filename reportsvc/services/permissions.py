@@ -1,6 +1,7 @@
 """Who may change what: admin everything, an editor the tasks its agency leads, a viewer nothing.
 
 The web pages and the JSON API ask the same questions here; nothing in this module needs Flask.
+A refusal is reportsvc.errors.Forbidden (HTTP 403, CLI exit 2), re-exported here for the callers.
 """
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import find_plan
-from reportsvc.errors import UserError
+from reportsvc.errors import Forbidden
 from reportsvc.db.models import PlanArea, Task, TaskAgency, Unit, User
 from reportsvc.hooks.registry import PluginRegistry
 
-
-class Forbidden(UserError):
-    """The signed-in user may not do this; the message says why (HTTP 403)."""
+__all__ = ["Actor", "Forbidden", "area_code_of", "can_edit_task", "check_task", "editable_indicators", "leads",
+           "require_admin", "require_writer"]
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 Every writer (web form, JSON API) sends the version it loaded (0: there was no record yet).
 When the stored version differs, nothing is written and Conflict carries the other person's
 value, so no update is ever lost silently. The caller commits (or rolls back) the session.
+Refusals are reportsvc.errors.Forbidden (403), Invalid (422) and Conflict (409); typed-in dates
+and numbers are read by reportsvc.vn.dates and reportsvc.vn.numbers.
 """
 from __future__ import annotations
 
-import math
-import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -18,52 +18,21 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from reportsvc.services import audit
 from reportsvc.vn import format as fmt
-from reportsvc.errors import UserError
+from reportsvc.errors import Conflict, Invalid, UserError
 from reportsvc.db.models import IndicatorValue, StatusUpdate, Task, TaskAgency, Unit, utcnow
 from reportsvc.periods import parse_period
 from reportsvc.services.permissions import Actor, Forbidden, area_code_of, check_task, editable_indicators, require_writer
 from reportsvc.hooks.registry import PluginRegistry
 from reportsvc.status import RECORDED
+from reportsvc.vn import numbers
+from reportsvc.vn.dates import local_time, parse_day
 from reportsvc.vn.text import nfc
 from reportsvc.hooks.validation import validate_indicator_value, validate_status
 
 TEXT_LIMITS = {"result": 5000, "evidence_number": 128, "evidence_title": 2000, "note": 2000}
 
 
-class Invalid(UserError):
-    """The values were refused; ``messages`` lists every reason in Vietnamese (HTTP 422)."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__(" ".join(messages))
-        self.messages = messages
-
-
-class Conflict(UserError):
-    """Someone else saved the same item since it was loaded (HTTP 409); ``current`` is their value."""
-
-    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
-        super().__init__(message)
-        self.current = current
-
-
-# ---------------------------------------------------------------- parsing of submitted text
-
-def parse_day(text: Any) -> date | None:
-    """Parse "2024-03-15" (forms, API) or "15/03/2024"; None for empty; ValueError otherwise."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return None
-    if isinstance(text, date):
-        return text
-    if not isinstance(text, str):
-        raise ValueError(text)
-    value = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
+# ---------------------------------------------------------------- parsing of submitted values
 
 def parse_version(value: Any) -> int:
     """Return the version a form or API call was loaded with; raise Invalid when it is not one."""
@@ -78,28 +47,17 @@ def parse_version(value: Any) -> int:
     raise Invalid(["Phiên bản (version) không hợp lệ."])
 
 
-def parse_number(text: Any) -> Any:
-    """Return a float for "94,5", "94.5", "1.234", "1.234,5" or "94,5%"; other input is returned as is."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    if not isinstance(text, str):
-        return text
-    value = re.sub(r"[\s\u00a0]", "", text).rstrip("%")
-    if not re.fullmatch(r"[-+]?[\d.,]+", value or "x"):
-        return text
-    if "," in value and "." in value:
-        value = value.replace(".", "").replace(",", ".")
-    elif "," in value:
-        if value.count(",") > 1:
-            return text
-        value = value.replace(",", ".")
-    elif value.count(".") > 1:
-        value = value.replace(".", "")
+def indicator_number(registry: PluginRegistry, code: str, value: Any) -> Any:
+    """Return a typed-in value ("1.234,5", "94,5%") as a float; raise Invalid when the text is not a number.
+
+    Values that are not text (JSON numbers) are returned as they are for the validation to judge.
+    """
+    if not isinstance(value, str):
+        return value
     try:
-        number = float(value)
-    except ValueError:
-        return text
-    return number if math.isfinite(number) else text
+        return numbers.parse_number(value)
+    except numbers.NumberError as exc:
+        raise Invalid([f"Chỉ tiêu '{registry.indicators[code].name}': {exc}."]) from None
 
 
 def status_values(raw: Mapping[str, Any], period_key: str) -> dict[str, Any]:
@@ -160,15 +118,6 @@ def _when(current: dict[str, Any] | None) -> str:
     moment = current.get("updated_at")
     who = current.get("updated_by") or "người khác"
     return f"{who} (lúc {local_time(moment)})" if isinstance(moment, datetime) else who
-
-
-def local_time(moment: datetime) -> str:
-    """Return a stored UTC time as Vietnam time, "23/11/2026 14:05"."""
-    from datetime import timedelta, timezone
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
 
 
 def current_status(session: Session, task_id: int, period_key: str) -> StatusUpdate | None:
@@ -278,7 +227,7 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
     if len(note) > TEXT_LIMITS["note"]:
         raise Invalid([f"Ghi chú dài quá {TEXT_LIMITS['note']} ký tự."])
     delete = value is None or (isinstance(value, str) and not value.strip())
-    number = None if delete else parse_number(value)
+    number = None if delete else indicator_number(registry, code, value)
     if not delete:
         errors = validate_indicator_value(registry, code, number, unit.code, period_key)
         if errors:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from reportsvc.db import engine as db
+from reportsvc.db import unitsettings
 from reportsvc.config import Settings
 from reportsvc.db.models import PluginSetting
 from reportsvc.hooks.registry import PluginRegistry, build_registry
@@ -70,4 +71,7 @@ class Services:
 def create_services(settings: Settings, extra_plugins: Iterable[tuple[str, object]] = ()) -> Services:
     """Create the engine and session factory for ``settings`` (the database is not touched yet)."""
     engine = db.make_engine(settings.database_url)
-    return Services(settings, engine, db.session_factory(engine), tuple(extra_plugins))
+    sessions = db.session_factory(engine)
+    # Units read their default cut-off day from their session (reportsvc.db.unitsettings).
+    sessions.configure(info=unitsettings.session_info(settings.cutoff_day))
+    return Services(settings, engine, sessions, tuple(extra_plugins))

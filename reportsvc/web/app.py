@@ -1,7 +1,6 @@
 """The Flask application factory."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -16,16 +15,18 @@ BLUEPRINTS = ("health", "errors", "auth", "dashboard", "plans", "tasks", "indica
 
 
 def create_app(test_config: dict[str, Any] | None = None, services: Services | None = None) -> Flask:
-    """Create the web app: configure, attach the services, extensions, then register the blueprints."""
+    """Create the web app: configure, attach the services, extensions, then register the blueprints.
+
+    The service settings come from ``services`` or, without it, from ``load_settings()`` (the
+    environment), exactly as the command line gets them; ``test_config`` holds Flask options only.
+    """
     app = Flask(__name__, template_folder="templates", static_folder="static")
-    config = dict(test_config or {})
     if services is None:
-        services = create_services(load_settings({k.lower(): v for k, v in config.items()
-                                                  if k in ("DATABASE_URL", "PLUGINS_DIR", "DATA_DIR")}))
-    app.config.update(SECRET_KEY=services.settings.secret_key or _secret(services), MAX_CONTENT_LENGTH=int(
-        services.settings.max_upload_mb * 1024 * 1024), SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None)
-    app.config.update(config)
+        services = create_services(load_settings())
+    settings = services.settings
+    app.config.update(SECRET_KEY=settings.session_secret(), MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(test_config or {})
     app.extensions["reportsvc"] = services
 
     _extensions(app)
@@ -54,14 +55,3 @@ def _blueprints(app: Flask) -> None:
             app.extensions["reportsvc.csrf"].exempt(module.bp)
         else:
             app.register_blueprint(module.bp)
-
-
-def _secret(services: Services) -> str:
-    """Return a per-installation secret key kept in the data directory (created on first use)."""
-    import secrets
-
-    path = Path(services.settings.data_dir) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()

@@ -182,10 +182,9 @@ def vn_number(value: float | int | None, digits: int = 2) -> str:
 
 def input_number(value: float | None) -> str:
     """Jinja filter: a stored value as typed into a form ("94,5", no thousands separator)."""
-    if value is None:
-        return ""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    from reportsvc.vn.numbers import form_text
+
+    return form_text(value)
 
 
 def init_app(app: Flask) -> None:

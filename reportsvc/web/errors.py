@@ -1,15 +1,21 @@
-"""Error pages in Vietnamese (JSON under /api/): 400, 403, 404, 405, 413, 500 and a missing CSRF token."""
+"""Error pages in Vietnamese (JSON under /api/): HTTP errors, a missing CSRF token, and every UserError.
+
+A reportsvc.errors.UserError is answered with the status its class carries (NotFound 404,
+Forbidden 403, Conflict 409, Invalid 422, RenderError and other SetupErrors 500 …) and its own
+message; anything else is an unexpected error, logged with its traceback and shown as a plain 500.
+"""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from reportsvc.errors import NotFound, UserError
-from reportsvc.services.permissions import Forbidden
+from reportsvc.errors import UserError
+from reportsvc.services.audit import jsonable
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -35,11 +41,12 @@ MESSAGES = {
 }
 
 
-def _respond(status: int, message: str) -> ResponseReturnValue:
-    """Return the error as JSON for the API, else as a page."""
+def _respond(status: int, message: str, title: str = "", extra: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """Return the error as JSON for the API (``{"error": message, **extra}``), else as a page."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": message}), status
-    return render_template("error.html", status=status, title=TITLES.get(status, "Lỗi"), message=message), status
+        return jsonify({"error": message, **jsonable(extra or {})}), status
+    return render_template("error.html", status=status, title=title or TITLES.get(status, "Lỗi"),
+                           message=message), status
 
 
 def _message(exc: HTTPException, status: int) -> str:
@@ -65,22 +72,12 @@ def http_error(exc: HTTPException) -> ResponseReturnValue:
     return _respond(status, _message(exc, status))
 
 
-@bp.app_errorhandler(Forbidden)
-def forbidden(exc: Forbidden) -> ResponseReturnValue:
-    """A permission refused by the rules (403)."""
-    return _respond(403, str(exc))
-
-
-@bp.app_errorhandler(NotFound)
-def not_found(exc: NotFound) -> ResponseReturnValue:
-    """A record that does not exist (404)."""
-    return _respond(404, str(exc))
-
-
 @bp.app_errorhandler(UserError)
 def user_error(exc: UserError) -> ResponseReturnValue:
-    """Any other error meant for the user (400)."""
-    return _respond(400, str(exc))
+    """Any error meant for the user, answered with its class's status (reportsvc.errors): 403, 404, 409, 422, 500 …"""
+    if exc.http_status >= 500:  # a known failure of the installation: the administrator should see it in the log
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc, exc_info=exc)
+    return _respond(exc.http_status, str(exc), title=exc.title, extra=exc.details())
 
 
 @bp.app_errorhandler(Exception)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -125,15 +126,22 @@ def test_missing_template_through_the_cli_is_one_vietnamese_line(runner: CliRunn
     assert result.stdout == ""
 
 
-def test_broken_template_through_the_cli_is_one_vietnamese_line(runner: CliRunner, demo_services: Services,
-                                                                 tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def broken_html_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the PDF renderer at an HTML template with a Jinja syntax error (its environment is cached)."""
     import reportsvc.render.pdf as pdf_renderer
 
     broken = tmp_path / "mau"
     broken.mkdir()
     (broken / "report.html").write_text("<p>{{ view.subject </p>\n{% endfor %}\n", encoding="utf-8")
     monkeypatch.setattr(pdf_renderer, "TEMPLATE_DIR", broken)
+    pdf_renderer._environment.cache_clear()
+    yield broken
+    pdf_renderer._environment.cache_clear()
+
+
+def test_broken_template_through_the_cli_is_one_vietnamese_line(runner: CliRunner, demo_services: Services,
+                                                                 broken_html_template: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["report", "generate", "--unit", "HT", "--period", "2024-Q1", "--format", "pdf",
                                   "--out", str(tmp_path / "out")])
     assert result.exit_code == 2

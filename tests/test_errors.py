@@ -19,8 +19,6 @@ from reportsvc.importing import PlanImportError
 from reportsvc.periods import PeriodError
 from reportsvc.render import RenderError
 from reportsvc.services.accounts import AccountError
-from reportsvc.services.permissions import Forbidden as PermissionsForbidden
-from reportsvc.services.recording import Conflict as RecordingConflict, Invalid as RecordingInvalid
 from reportsvc.services.runtime import Services
 from tests.web_fixtures import PASSWORDS, api_token
 
@@ -51,9 +49,7 @@ def test_every_user_facing_error_carries_its_status_and_exit_code(error: UserErr
     assert (error.http_status, error.exit_code) == (status, exit_code)
 
 
-def test_permission_and_recording_errors_are_the_hierarchy_s_own() -> None:
-    assert PermissionsForbidden is Forbidden
-    assert (RecordingInvalid, RecordingConflict) == (Invalid, Conflict)
+def test_render_and_configuration_errors_are_setup_errors() -> None:
     assert issubclass(RenderError, SetupError) and issubclass(ConfigError, SetupError)
 
 

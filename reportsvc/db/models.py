@@ -29,7 +29,7 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     place: Mapped[str] = mapped_column(String(128), default="")  # "Hà Tĩnh" in "Hà Tĩnh, ngày …"
     # Report settings of the unit: authority names, signer, recipients, document symbol,
-    # cut-off day and submission deadline day. See reportsvc.db.unitsettings for the keys.
+    # cut-off day. See reportsvc.db.unitsettings for the keys.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id", back_populates="children")

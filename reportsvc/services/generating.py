@@ -1,32 +1,30 @@
-"""Generate a report end to end: build the model (DB), render it (no DB), keep it in the archive.
+"""Generating reports and editing their drafts: build the model (DB), render it (no DB), archive it.
 
 Every entry point (CLI, web, API, scheduler) goes through here, so each version and each draft
 change is audited with the user who made it.
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reportsvc.report import archive
-from reportsvc.services import audit
 from reportsvc.db.lookup import find_unit
-from reportsvc.report.build import BuildOptions, build_report
 from reportsvc.db.models import GeneratedReport, ReportDraft, utcnow
-from reportsvc.report.outline import EDITABLE, split_paragraphs
+from reportsvc.errors import UserError
 from reportsvc.periods import Period
-from reportsvc.render import FORMATS, render
+from reportsvc.render import render
+from reportsvc.report import archive
+from reportsvc.report.build import BuildOptions, build_report
+from reportsvc.report.model import NarrativeSection
+from reportsvc.report.outline import EDITABLE, split_paragraphs
+from reportsvc.services import audit
+from reportsvc.services.permissions import Actor, require_admin
 from reportsvc.services.runtime import Services
 from reportsvc.vn.text import nfc
-from reportsvc.errors import UserError
-
-def parse_formats(text: str) -> list[str]:
-    """Parse "docx,pdf" into a list of formats, refusing unknown ones."""
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise UserError(f"Định dạng không hợp lệ: '{text}'. Chọn trong: {', '.join(FORMATS)}")
-    return formats
 
 
 def normalise(text: str) -> str:
@@ -83,3 +81,56 @@ def generate(services: Services, unit_code: str, period: Period, formats: list[s
                      {"unit": unit_code, "period": period.key, "version": row.version,
                       "files": {f.format: f.sha256 for f in row.files}})
         return row
+
+
+@dataclass
+class DraftSection:
+    """An editable section of a report as the editor shows it: current text and whether it is edited."""
+
+    key: str
+    heading: str
+    text: str
+    edited: bool
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a hash of the text as shown, to tell later whether the officer changed it."""
+        return fingerprint(self.text)
+
+
+def fingerprint(text: str) -> str:
+    """Return the sha256 of the normalised text."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def draft_sections(session: Session, services: Services, unit_code: str, period: Period) -> list[DraftSection]:
+    """Return every editable section of the unit's report for the period, drafted or as the officer wrote it."""
+    report = build_report(session, services.registry, unit_code, period, BuildOptions(skip_broken=True))
+    allowed = editable_sections(services)
+    result = []
+
+    def walk(sections: list[NarrativeSection]) -> None:
+        for section in sections:
+            if section.key in allowed:
+                result.append(DraftSection(section.key, section.heading, "\n\n".join(section.paragraphs),
+                                           section.edited))
+            walk(section.subsections)
+
+    walk(report.sections)
+    return result
+
+
+def save_drafts(session: Session, services: Services, actor: Actor, unit_code: str, period: Period,
+                texts: dict[str, str]) -> list[str]:
+    """Store the changed section texts ("" brings the drafted text back), audited; return the changed keys."""
+    require_admin(actor)
+    return store_drafts(session, unit_code, period, texts, actor.username, editable_sections(services))
+
+
+def generate_report(services: Services, actor: Actor, unit_code: str, period: Period, formats: list[str], *,
+                    number: int | None = None, report_date: date | None = None,
+                    skip_broken: bool = False) -> GeneratedReport:
+    """Generate, render and archive a report version, and record who did it with the files' hashes."""
+    require_admin(actor)
+    options = BuildOptions(report_date=report_date, number=number, skip_broken=skip_broken)
+    return generate(services, unit_code, period, formats, options=options, user=actor.username)

@@ -1,7 +1,7 @@
 """Who may change what: admin everything, an editor the tasks its agency leads, a viewer nothing.
 
 The web pages and the JSON API ask the same questions here; nothing in this module needs Flask.
-A refusal is reportsvc.errors.Forbidden (HTTP 403, CLI exit 2), re-exported here for the callers.
+A refusal is reportsvc.errors.Forbidden (HTTP 403, CLI exit 2).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from reportsvc.errors import Forbidden
 from reportsvc.db.models import PlanArea, Task, TaskAgency, Unit, User
 from reportsvc.hooks.registry import PluginRegistry
 
-__all__ = ["Actor", "Forbidden", "area_code_of", "can_edit_task", "check_task", "editable_indicators", "leads",
+__all__ = ["Actor", "area_code_of", "can_edit_task", "check_task", "editable_indicators", "leads",
            "require_admin", "require_writer"]
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from reportsvc.services import audit
 from reportsvc.vn import format as fmt
-from reportsvc.errors import Conflict, Invalid, UserError
+from reportsvc.errors import Conflict, Forbidden, Invalid, UserError
 from reportsvc.db.models import IndicatorValue, StatusUpdate, Task, TaskAgency, Unit, utcnow
 from reportsvc.periods import parse_period
-from reportsvc.services.permissions import Actor, Forbidden, area_code_of, check_task, editable_indicators, require_writer
+from reportsvc.services.permissions import Actor, area_code_of, check_task, editable_indicators, require_writer
 from reportsvc.hooks.registry import PluginRegistry
 from reportsvc.status import RECORDED
 from reportsvc.vn import numbers

@@ -62,7 +62,7 @@ def load_task(session: Session, task_id: int) -> Task:
 
 def current_plans(session: Session) -> list[Plan]:
     """Return the plans in force, newest year first."""
-    return list(session.scalars(select(Plan).where(Plan.year > 0).options(selectinload(Plan.unit))
+    return list(session.scalars(select(Plan).options(selectinload(Plan.unit))
                                 .order_by(Plan.year.desc(), Plan.unit_id)))
 
 

@@ -28,7 +28,7 @@ from reportsvc.services.audit import jsonable
 from reportsvc.services.permissions import Actor, area_code_of
 from reportsvc.services.recording import current_status, record_indicator_value, record_status, status_snapshot, \
     value_snapshot
-from reportsvc.services.reporting import generate_report
+from reportsvc.services.generating import generate_report
 from reportsvc.services.tasks import TaskFilter, TaskRow
 from reportsvc.web import schemas
 from reportsvc.web.common import SAFE_METHODS, db, send_download, services
@@ -186,7 +186,7 @@ def _plan_json(plan: Plan, tasks: int | None = None) -> dict[str, Any]:
 @errors(READ_ERRORS)
 def plans(unit: str | None = None) -> ResponseReturnValue:
     """List the plans, optionally of one unit (?unit=CODE)."""
-    stmt = select(Plan).where(Plan.year > 0).options(selectinload(Plan.unit), selectinload(Plan.tasks))
+    stmt = select(Plan).options(selectinload(Plan.unit), selectinload(Plan.tasks))
     if unit:
         stmt = stmt.where(Plan.unit_id == find_unit(db(), unit).id)
     rows = db().scalars(stmt.order_by(Plan.year.desc(), Plan.id))

@@ -19,7 +19,7 @@ from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
 from reportsvc.periods import Period, PeriodError, parse_period, periods_of_year
 from reportsvc.services.permissions import Actor
-from reportsvc.services.recording import local_time
+from reportsvc.vn.dates import local_time
 from reportsvc.services.downloads import Download
 from reportsvc.services.runtime import Services
 from reportsvc.status import CLASSES, RECORDED

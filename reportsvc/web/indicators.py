@@ -11,8 +11,9 @@ from reportsvc.collect.context import find_plan
 from reportsvc.services.overview import default_period
 from reportsvc.db.models import IndicatorValue, Unit
 from reportsvc.periods import Period
-from reportsvc.services.permissions import Forbidden, editable_indicators
-from reportsvc.services.recording import Conflict, Invalid, record_indicator_value
+from reportsvc.errors import Conflict, Forbidden, Invalid
+from reportsvc.services.permissions import editable_indicators
+from reportsvc.services.recording import record_indicator_value
 from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.hooks.validation import bounds
 from reportsvc.web.common import actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services, unit_tree

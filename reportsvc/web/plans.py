@@ -24,7 +24,7 @@ def index() -> ResponseReturnValue:
     """List the imported plans with their units, years, source files and task counts."""
     session = db()
     counts = dict(session.execute(select(Task.plan_id, func.count(Task.id)).group_by(Task.plan_id)).all())
-    plans = list(session.scalars(select(Plan).where(Plan.year > 0).options(selectinload(Plan.unit))
+    plans = list(session.scalars(select(Plan).options(selectinload(Plan.unit))
                                  .order_by(Plan.year.desc(), Plan.unit_id)))
     return render_template("plans/index.html", plans=plans, counts=counts)
 

@@ -14,7 +14,7 @@ from reportsvc.errors import UserError
 from reportsvc.db.models import GeneratedReport
 from reportsvc.render import FORMATS
 from reportsvc.services import downloads
-from reportsvc.services.reporting import draft_sections, fingerprint, generate_report, save_drafts
+from reportsvc.services.generating import draft_sections, fingerprint, generate_report, save_drafts
 from reportsvc.web.common import (actor, admin_required, arg, db, pick_period, pick_unit, report_periods,
                                   send_download, services, unit_tree)
 from reportsvc.web.forms import ReportForm, SectionForm, section_keys

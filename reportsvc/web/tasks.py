@@ -12,7 +12,8 @@ from reportsvc.periods import Period
 from reportsvc.services import tasks as task_service
 from reportsvc.services.overview import default_period
 from reportsvc.services.permissions import can_edit_task, check_task
-from reportsvc.services.recording import Conflict, Invalid, record_status, status_snapshot
+from reportsvc.errors import Conflict, Invalid
+from reportsvc.services.recording import record_status, status_snapshot
 from reportsvc.services.tasks import NO_UPDATE, TaskFilter
 from reportsvc.status import CLASSES
 from reportsvc.web.common import actor, arg, db, entry_periods, pick_period, services

@@ -139,7 +139,7 @@ def _areas(limit: int | None) -> list[AreaSection]:
         suffix = f" (đợt {n // len(source) + 1})" if n >= len(source) else ""
         task = TaskItem(
             number=f"{len(area.tasks) + 1}", title=title + suffix, lead=lead, deadline=deadline,
-            status=status, status_label=CLASSES[status], documents=list(documents),
+            status=status, documents=list(documents),
             result="Đã ban hành văn bản" if documents else "",
         )
         area.tasks.append(task)

@@ -9,7 +9,7 @@ from reportsvc.collect.rollup import indicator_rows
 from reportsvc.db.models import Task
 from reportsvc.periods import CutoffRule
 from reportsvc.report.model import AreaSection, DocumentRef, TaskItem
-from reportsvc.status import CLASSES, DONE, classify
+from reportsvc.status import DONE, classify
 from reportsvc.vn import format as fmt
 from reportsvc.vn.text import one_line
 
@@ -28,7 +28,7 @@ def task_item(task: Task, as_of: date, cutoff: CutoffRule) -> TaskItem:
     if update and update.evidence_number:
         documents.append(DocumentRef(update.evidence_number, update.evidence_date, update.evidence_title))
     return TaskItem(number=task.number, title=task.title, lead=lead_names(task), deadline=task.deadline_raw,
-                    status=status, status_label=CLASSES[status], activity=task.activity, product=task.product,
+                    status=status, activity=task.activity, product=task.product,
                     deadline_end=task.deadline_end, result=update.result if update else "", documents=documents)
 
 

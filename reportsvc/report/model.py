@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
 
-from reportsvc.status import DONE
+from reportsvc.status import CLASSES, DONE
 
 
 @dataclass
@@ -31,12 +31,16 @@ class TaskItem:
     lead: str
     deadline: str
     status: str  # a key of reportsvc.status.CLASSES
-    status_label: str
     activity: str = ""
     product: str = ""
     deadline_end: date | None = None
     result: str = ""
     documents: list[DocumentRef] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        """Return the Vietnamese label of the status ("Hoàn thành đúng hạn"); not stored in the model."""
+        return CLASSES.get(self.status, self.status)
 
 
 @dataclass

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reportsvc.collect.context import CollectContext, period_end
+from reportsvc.collect.context import CollectContext, period_end, predecessors
 from reportsvc.db.unitsettings import KIND_NAMES
 from reportsvc.db.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, TaskAgency, Unit
 
@@ -36,12 +37,17 @@ class CompletenessRow:
         return self.reported > 0 or self.has_values
 
 
-def descendants(unit: Unit, level: int = 1) -> list[tuple[Unit, int]]:
-    """Return every unit below ``unit`` depth-first, with its depth (1 for direct children)."""
+def descendants(unit: Unit, level: int = 1, since: date | None = None) -> list[tuple[Unit, int]]:
+    """Return every unit below ``unit`` depth-first, with its depth (1 for direct children).
+
+    With ``since``, units that ceased before that day (merged away earlier) are left out.
+    """
     result = []
     for child in unit.children:
+        if since is not None and child.valid_to is not None and child.valid_to < since:
+            continue
         result.append((child, level))
-        result.extend(descendants(child, level + 1))
+        result.extend(descendants(child, level + 1, since))
     return result
 
 
@@ -58,16 +64,17 @@ def completeness(context: CollectContext) -> list[CompletenessRow]:
     rows: list[CompletenessRow] = []
     reported_task = (select(StatusUpdate.id).where(StatusUpdate.task_id == Task.id,
                                                    StatusUpdate.period_key.in_(in_window)).exists())
-    if context.plan is not None:
+    plan_ids = [plan.id for plan in context.plans]
+    if plan_ids:
         counts = session.execute(
             select(Agency.name, func.count(Task.id.distinct()),
                    func.count(Task.id.distinct()).filter(reported_task))
             .join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task, Task.id == TaskAgency.task_id)
-            .where(Task.plan_id == context.plan.id, TaskAgency.role == "lead")
+            .where(Task.plan_id.in_(plan_ids), TaskAgency.role == "lead")
             .group_by(Agency.name).order_by(Agency.name)).all()
         rows += [CompletenessRow(name, "agency", "", 0, assigned, reported) for name, assigned, reported in counts]
-    for unit, level in descendants(context.unit):
-        subtree = [u.id for u, _ in descendants(unit)] + [unit.id]
+    for unit, level in descendants(context.unit, since=start):
+        subtree = [u.id for u, _ in descendants(unit)] + [unit.id] + [old.id for old in predecessors(unit)]
         assigned, reported = session.execute(
             select(func.count(Task.id), func.count(Task.id).filter(reported_task))
             .join(Plan, Plan.id == Task.plan_id).where(Plan.unit_id.in_(subtree), Plan.year == context.period.year)

@@ -22,6 +22,7 @@ class CollectContext:
     cutoff: CutoffRule = field(default_factory=CutoffRule)
     _plan: Plan | None = field(default=None, init=False, repr=False)
     _plan_loaded: bool = field(default=False, init=False, repr=False)
+    _plans: list[Plan] | None = field(default=None, init=False, repr=False)
 
     @property
     def window(self) -> tuple[date, date]:
@@ -36,14 +37,26 @@ class CollectContext:
             self._plan_loaded = True
         return self._plan
 
+    @property
+    def plans(self) -> list[Plan]:
+        """Return the unit's plan for the year and the plans of the units merged into it that year.
+
+        A unit formed by a merger reports, for a period that spans the merger, what its
+        predecessors did before it: their plans' tasks count as its own.
+        """
+        if self._plans is None:
+            start = self.window[0]
+            merged = [find_plan(self.session, old, self.period.year) for old in predecessors(self.unit)
+                      if old.valid_to is not None and old.valid_to >= start]
+            self._plans = [plan for plan in [self.plan, *merged] if plan is not None]
+        return self._plans
+
     def plan_areas(self, area_code: str | None) -> list[PlanArea]:
-        """Return the plan's areas owned by ``area_code`` (None: those no declared area claims).
+        """Return the plans' areas owned by ``area_code`` (None: those no declared area claims).
 
         An area imported before its plugin was installed is matched again by its title here.
         """
-        if self.plan is None:
-            return []
-        return [area for area in self.plan.areas
+        return [area for plan in self.plans for area in plan.areas
                 if self.registry.owner_code(area.area_code, area.title) == area_code]
 
     def tasks(self, area_code: str) -> list[Task]:
@@ -55,6 +68,17 @@ class CollectContext:
                 .options(selectinload(Task.agencies).selectinload(TaskAgency.agency), selectinload(Task.updates))
                 .order_by(Task.position))
         return list(self.session.scalars(stmt))
+
+
+def predecessors(unit: Unit) -> list[Unit]:
+    """Return every unit merged into ``unit``, directly or through earlier mergers."""
+    found: list[Unit] = []
+    stack = list(unit.predecessors)
+    while stack:
+        old = stack.pop()
+        found.append(old)
+        stack.extend(old.predecessors)
+    return found
 
 
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:

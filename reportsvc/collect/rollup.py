@@ -28,28 +28,39 @@ def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: C
 
 def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
                     period: Period) -> tuple[float | None, int]:
-    """Return the unit's value for the period and how many child units it was rolled up from.
+    """Return the unit's value for the period and how many units it was rolled up from.
 
-    The unit's own value wins; otherwise children's values are combined by ``spec.rollup``.
+    The unit's own value wins; otherwise its current children's values are combined by
+    ``spec.rollup``. The values of units merged into it during the year (their figures up to
+    the merger) are combined with it the same way.
     """
     own = own_value(context.session, spec.code, unit, period, context.cutoff)
-    if own is not None or spec.rollup == "none":
-        return own, 0
-    if spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
+    if own is None and spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
         indicators = context.registry.indicators
         num, contributors = indicator_value(context, indicators[spec.numerator], unit, period)
         den, _ = indicator_value(context, indicators[spec.denominator], unit, period)
         if num is None or not den:
             return None, 0
         return round(num / den * 100, 2), contributors
-    if not unit.children:
-        return None, 0
-    values = [v for v, _ in (indicator_value(context, spec, child, period) for child in unit.children)
-              if v is not None]
-    if not values:
-        return None, 0
+    base, count = own, 0
+    if own is None and spec.rollup in ("sum", "mean"):
+        # A child merged into another unit is counted through its successor, never twice.
+        children = [child for child in unit.children if child.successor_id is None]
+        values = [v for v, _ in (indicator_value(context, spec, child, period) for child in children) if v is not None]
+        if values:
+            base, count = _combine(spec.rollup, values), len(values)
+    if spec.rollup in ("sum", "mean") and unit.predecessors:
+        merged = [v for v, _ in (indicator_value(context, spec, old, period) for old in unit.predecessors)
+                  if v is not None]
+        if merged:
+            parts = ([base] if base is not None else []) + merged
+            return _combine(spec.rollup, parts), count + len(merged)
+    return base, count
+
+
+def _combine(rollup: str, values: list[float]) -> float:
     total = sum(values)
-    return (total if spec.rollup == "sum" else round(total / len(values), 2)), len(values)
+    return total if rollup == "sum" else round(total / len(values), 2)
 
 
 def achieved(actual: float | None, target: float | None, higher_is_better: bool = True) -> float | None:

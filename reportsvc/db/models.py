@@ -19,44 +19,71 @@ class Base(DeclarativeBase):
 
 
 class Unit(Base):
-    """An administrative unit: tỉnh → huyện (before 2025) → xã, as a tree."""
+    """An administrative unit in the tree: tỉnh → (huyện before 2025) → xã, with the dates it was valid.
+
+    A unit merged into another (the 2025 mergers) keeps its data and history: ``valid_to`` is the
+    day before the merger and ``successor`` the unit that took it over.
+    """
 
     __tablename__ = "units"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(16))  # tinh | huyen | xa
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # the official code where there is one
+    name: Mapped[str] = mapped_column(String(255))  # with its kind word: "phường Ba Đình", "tỉnh Hà Tĩnh"
+    kind: Mapped[str] = mapped_column(String(16))  # a key of reportsvc.vn.units.KINDS
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     place: Mapped[str] = mapped_column(String(128), default="")  # "Hà Tĩnh" in "Hà Tĩnh, ngày …"
     # Report settings of the unit: authority names, signer, recipients, document symbol,
     # cut-off day. See reportsvc.db.unitsettings for the keys.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # None: since before the records
+    valid_to: Mapped[date | None] = mapped_column(Date)  # None: still exists; else its last day
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
-    parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id", back_populates="children")
-    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code")
+    parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id", back_populates="children",
+                                                 foreign_keys=[parent_id])
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code",
+                                                  foreign_keys=[parent_id])
+    successor: Mapped["Unit | None"] = relationship(remote_side="Unit.id", back_populates="predecessors",
+                                                    foreign_keys=[successor_id])
+    predecessors: Mapped[list["Unit"]] = relationship(back_populates="successor", order_by="Unit.code",
+                                                      foreign_keys=[successor_id])
+
+    def current_on(self, day: date) -> bool:
+        """Return True when the unit existed on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class Agency(Base):
-    """An agency (sở, ban, ngành, UBND cấp xã …) with a canonical name."""
+    """An agency of a unit (a province's sở, ban, ngành; a commune's UBND) with a canonical name.
+
+    "Sở Tư pháp" of Hà Tĩnh and of Hưng Yên are two agencies. A department merged into another
+    keeps its history: ``successor`` took over its tasks and users.
+    """
 
     __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_agencies_unit_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    key: Mapped[str] = mapped_column(String(255), unique=True)  # text.fold(name)
+    key: Mapped[str] = mapped_column(String(255))  # text.fold(name)
     short_name: Mapped[str] = mapped_column(String(64), default="")
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
 
+    unit: Mapped[Unit] = relationship()
+    successor: Mapped["Agency | None"] = relationship(remote_side="Agency.id")
     aliases: Mapped[list["AgencyAlias"]] = relationship(back_populates="agency", cascade="all, delete-orphan")
 
 
 class AgencyAlias(Base):
-    """Another way an agency is written in plans, e.g. "Sở TTTT"."""
+    """Another way a unit's plans write one of its agencies, e.g. "Sở TTTT"; kept per unit."""
 
     __tablename__ = "agency_aliases"
+    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_agency_aliases_unit_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     alias: Mapped[str] = mapped_column(String(255))
-    key: Mapped[str] = mapped_column(String(255), unique=True)
+    key: Mapped[str] = mapped_column(String(255))
 
     agency: Mapped[Agency] = relationship(back_populates="aliases")
 
@@ -267,7 +294,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # admin | editor | viewer
+    role: Mapped[str] = mapped_column(String(16))  # superadmin | admin | editor | viewer
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -289,3 +316,4 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # whose data changed

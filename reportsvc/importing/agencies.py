@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reportsvc.db.models import Agency, AgencyAlias
+from reportsvc.db.models import Agency, AgencyAlias, Unit
 from reportsvc.vn.text import collapse, fold, nfc
 
 # Abbreviations seen in real plans -> canonical name (shared/seeds/README.md).
@@ -121,20 +121,52 @@ def split_agencies(cell: str) -> list[str]:
     return names
 
 
-def get_or_create(session: Session, name: str) -> Agency:
-    """Return the agency for a name or alias, creating it (with the alias recorded) if new."""
+def scope_ids(unit: Unit) -> list[int]:
+    """Return the ids of the units whose agencies a plan of ``unit`` may name: the unit, then its ancestors."""
+    ids: list[int] = []
+    node: Unit | None = unit
+    while node is not None:
+        ids.append(node.id)
+        node = node.parent
+    return ids
+
+
+def resolve(session: Session, unit: Unit, written: str) -> Agency | None:
+    """Return the agency a plan of ``unit`` means by ``written``: the unit's own first, then its province's.
+
+    Looked up by canonical name (the shared abbreviations applied) and by the aliases kept for
+    each unit. A merged agency resolves to its successor.
+    """
+    text = collapse(written)
+    keys = {fold(canonical_name(text)), fold(text)}
+    for unit_id in scope_ids(unit):
+        agency = session.scalar(select(Agency).where(Agency.unit_id == unit_id, Agency.key.in_(keys)))
+        if agency is None:
+            alias = session.scalar(select(AgencyAlias).where(AgencyAlias.unit_id == unit_id,
+                                                             AgencyAlias.key.in_(keys)))
+            agency = alias.agency if alias is not None else None
+        if agency is not None:
+            while agency.successor is not None:
+                agency = agency.successor
+            return agency
+    return None
+
+
+def get_or_create(session: Session, unit: Unit, name: str) -> tuple[Agency, bool]:
+    """Return the agency ``unit``'s plans mean by ``name`` and whether it was created (in ``unit``).
+
+    The caller reports every created agency: none is created silently.
+    """
     written = collapse(name)
-    canonical = canonical_name(written)
-    key = fold(canonical)
-    agency = session.scalar(select(Agency).where(Agency.key == key))
+    agency = resolve(session, unit, written)
+    created = agency is None
     if agency is None:
-        alias = session.scalar(select(AgencyAlias).where(AgencyAlias.key == fold(written)))
-        if alias is not None:
-            return alias.agency
-        agency = Agency(name=canonical, key=key)
+        canonical = canonical_name(written)
+        agency = Agency(name=canonical, key=fold(canonical), unit_id=unit.id)
         session.add(agency)
         session.flush()
-    if fold(written) != key and session.scalar(select(AgencyAlias).where(AgencyAlias.key == fold(written))) is None:
-        session.add(AgencyAlias(agency=agency, alias=written, key=fold(written)))
+    if fold(written) != agency.key and session.scalar(select(AgencyAlias.id).where(
+            AgencyAlias.unit_id == agency.unit_id, AgencyAlias.key == fold(written))) is None:
+        session.add(AgencyAlias(agency=agency, unit_id=agency.unit_id, alias=written, key=fold(written)))
         session.flush()
-    return agency
+    return agency, created

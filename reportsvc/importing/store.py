@@ -77,6 +77,7 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     new_tasks: dict[tuple[str, str], Task] = {}
     position = 0
     agency_cache: dict[str, Any] = {}
+    created: list[str] = []
     for area_position, parsed_area in enumerate(parsed.areas):
         area = PlanArea(plan=plan, numeral=parsed_area.numeral, title=parsed_area.title,
                         area_code=parsed_area.area_code, position=area_position)
@@ -91,9 +92,12 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
                         deadline_start=deadline.start, deadline_end=deadline.end,
                         deadline_recurrence=deadline.recurrence, budget=item.budget)
             session.add(task)
-            _add_agencies(session, task, item.lead, "lead", agency_cache)
-            _add_agencies(session, task, item.coord, "coord", agency_cache)
+            _add_agencies(session, unit, task, item.lead, "lead", agency_cache, created)
+            _add_agencies(session, unit, task, item.coord, "coord", agency_cache, created)
             new_tasks.setdefault((parsed_area.numeral, item.number), task)
+    if created:
+        parsed.warnings.append(f"Đã thêm {len(created)} cơ quan chưa có vào danh mục của {unit.name}: "
+                               f"{'; '.join(created)}. Kiểm tra lại bằng 'reportsvc agencies list --unit {unit.code}'.")
     for target in parsed.targets:
         session.add(Indicator(plan=plan, code=target.code, name=target.name, unit_of_measure=target.unit[:32],
                               area_code=target.area_code, target=target.value, target_text=target.text))
@@ -109,12 +113,16 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     return plan
 
 
-def _add_agencies(session: Session, task: Task, cell: str, role: str, cache: dict[str, Any]) -> None:
+def _add_agencies(session: Session, unit: Unit, task: Task, cell: str, role: str, cache: dict[str, Any],
+                  created: list[str]) -> None:
     seen: set[int] = set()
     for written in agencies.split_written(cell):
         agency = cache.get(written)
-        if agency is None:  # get_or_create canonicalises the name and records the alias as written
-            agency = cache[written] = agencies.get_or_create(session, written)
+        if agency is None:  # looked up in the unit, then its province; a new one is reported, never silent
+            agency, new = agencies.get_or_create(session, unit, written)
+            cache[written] = agency
+            if new:
+                created.append(agency.name)
         if agency.id in seen:
             continue
         seen.add(agency.id)

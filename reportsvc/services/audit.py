@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reportsvc.db.models import AuditEntry
+from reportsvc.db.tenancy import scope_of
 
 # Vietnamese names of the actions, for the audit page.
 ACTIONS = {
@@ -25,6 +26,16 @@ ACTIONS = {
     "plugin.disable": "Tắt plugin",
     "user.create": "Tạo tài khoản",
     "user.token": "Cấp mã truy cập API",
+    "unit.import": "Nhập danh mục đơn vị hành chính",
+    "unit.create": "Thêm đơn vị",
+    "unit.rename": "Đổi tên đơn vị",
+    "unit.move": "Chuyển đơn vị cấp trên",
+    "unit.merge": "Sáp nhập đơn vị",
+    "unit.settings": "Sửa thiết lập báo cáo của đơn vị",
+    "agency.create": "Thêm cơ quan",
+    "agency.rename": "Đổi tên cơ quan",
+    "agency.alias": "Thêm tên gọi khác của cơ quan",
+    "agency.merge": "Hợp nhất cơ quan",
 }
 
 
@@ -40,10 +51,17 @@ def jsonable(value: Any) -> Any:
 
 
 def record(session: Session, actor: str, action: str, entity: str, entity_id: Any,
-           old: dict[str, Any] | None, new: dict[str, Any] | None) -> AuditEntry:
-    """Add an audit entry to ``session`` (the caller's transaction commits it with the change)."""
+           old: dict[str, Any] | None, new: dict[str, Any] | None, unit_id: int | None = None) -> AuditEntry:
+    """Add an audit entry to ``session`` (the caller's transaction commits it with the change).
+
+    ``unit_id`` is the unit whose data changed (it decides who may read the entry); without it
+    the entry is filed under the acting user's unit, or under none for the system.
+    """
+    if unit_id is None:
+        scope = scope_of(session)
+        unit_id = scope.unit_id if scope is not None else None
     entry = AuditEntry(actor=actor or "system", action=action, entity=entity, entity_id=str(entity_id),
-                       old=jsonable(old), new=jsonable(new))
+                       old=jsonable(old), new=jsonable(new), unit_id=unit_id)
     session.add(entry)
     return entry
 

@@ -183,7 +183,7 @@ def ensure_users(session: Session, province: Unit) -> list[tuple[str, str, str]]
     credentials = []
     for username, password, role, agency_name, full_name in USERS:
         if session.scalar(select(User).where(User.username == username)) is None:
-            agency = agencies.get_or_create(session, agency_name) if agency_name else None
+            agency = agencies.get_or_create(session, province, agency_name)[0] if agency_name else None
             session.add(User(username=username, full_name=full_name, role=role, agency=agency, unit=province,
                              password_hash=generate_password_hash(password)))
         credentials.append((username, password, role))

@@ -13,10 +13,11 @@ from reportsvc.importing import agencies
 from reportsvc.services import audit
 from reportsvc.errors import UserError
 from reportsvc.db.lookup import find_unit
-from reportsvc.db.models import Agency, AgencyAlias, User
-from reportsvc.vn.text import collapse, fold
+from reportsvc.db.models import User
+from reportsvc.vn.text import collapse
 
 ROLES = {
+    "superadmin": "Quản trị hệ thống (mọi đơn vị)",
     "admin": "Quản trị (Sở Nội vụ)",
     "editor": "Cán bộ cập nhật",
     "viewer": "Người xem",
@@ -32,21 +33,6 @@ class AccountError(UserError):
     """A user could not be created or found; the message is for the user."""
 
 
-def find_agency(session: Session, name: str) -> Agency | None:
-    """Return the agency written ``name`` (canonical name or a known alias), never creating one."""
-    written = collapse(name)
-    if not written:
-        return None
-    for key in (fold(agencies.canonical_name(written)), fold(written)):
-        agency = session.scalar(select(Agency).where(Agency.key == key))
-        if agency is not None:
-            return agency
-        alias = session.scalar(select(AgencyAlias).where(AgencyAlias.key == key))
-        if alias is not None:
-            return alias.agency
-    return None
-
-
 def create_user(session: Session, username: str, role: str, password: str, *, agency_name: str = "",
                 unit_code: str = "", full_name: str = "", actor: str = "system") -> User:
     """Create a user; an editor needs an agency, every name is checked; raises AccountError."""
@@ -58,18 +44,20 @@ def create_user(session: Session, username: str, role: str, password: str, *, ag
         raise AccountError(f"Vai trò không hợp lệ: '{role}'. Chọn một trong: {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    taken = select(User.id).where(User.username == username).execution_options(unscoped=True)  # every unit's
+    if session.scalar(taken) is not None:
         raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
+    unit = find_unit(session, unit_code) if unit_code else None
+    if unit is None and role != "superadmin":
+        raise AccountError("Tài khoản phải gắn với một đơn vị (--unit), trừ quản trị hệ thống (superadmin).")
     agency = None
     if agency_name:
-        agency = find_agency(session, agency_name)
+        agency = agencies.resolve(session, unit, collapse(agency_name)) if unit is not None else None
         if agency is None:
-            raise AccountError(f"Không tìm thấy cơ quan '{collapse(agency_name)}'.")
+            raise AccountError(f"Không tìm thấy cơ quan '{collapse(agency_name)}'"
+                               f"{f' của {unit.name}' if unit is not None else ''}.")
     elif role == "editor":
         raise AccountError("Tài khoản cán bộ cập nhật (editor) phải gắn với một cơ quan (--agency).")
-    unit = None
-    if unit_code:
-        unit = find_unit(session, unit_code)
     user = User(username=username, full_name=collapse(full_name), role=role, agency=agency, unit=unit,
                 password_hash=generate_password_hash(password))
     session.add(user)

@@ -15,7 +15,7 @@ from reportsvc.db.models import Agency, AgencyAlias, IndicatorValue, StatusUpdat
 from reportsvc.errors import NotFound, UserError
 from reportsvc.importing.agencies import canonical_name, resolve
 from reportsvc.services import audit
-from reportsvc.services.units import find_unit
+from reportsvc.db.lookup import find_unit
 from reportsvc.vn.text import collapse, fold, nfc
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import find_plan
+from reportsvc.db.tenancy import Scope, make_scope
 from reportsvc.errors import Forbidden
 from reportsvc.db.models import PlanArea, Task, TaskAgency, Unit, User
 from reportsvc.hooks.registry import PluginRegistry
 
 __all__ = ["Actor", "area_code_of", "can_edit_task", "check_task", "editable_indicators", "leads",
-           "require_admin", "require_writer"]
+           "require_admin", "require_superadmin", "require_writer", "scope_for"]
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,42 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        """Return True for an administrator."""
-        return self.role == "admin"
+        """Return True for an administrator of a unit (or the system administrator)."""
+        return self.role in ("admin", "superadmin")
+
+    @property
+    def is_superadmin(self) -> bool:
+        """Return True for the system administrator, who sees every unit and switches plugins."""
+        return self.role == "superadmin"
 
     @property
     def can_write(self) -> bool:
         """Return True when the user may change anything at all (admin or editor)."""
-        return self.role in ("admin", "editor")
+        return self.role in ("superadmin", "admin", "editor")
 
 
 def require_admin(actor: Actor) -> None:
     """Raise Forbidden unless ``actor`` is an administrator."""
     if not actor.is_admin:
         raise Forbidden("Chỉ quản trị viên (Sở Nội vụ) được thực hiện thao tác này.")
+
+
+def require_superadmin(actor: Actor) -> None:
+    """Raise Forbidden unless ``actor`` is the system administrator (settings shared by every unit)."""
+    if not actor.is_superadmin:
+        raise Forbidden("Chỉ quản trị hệ thống (superadmin) được thực hiện thao tác này.")
+
+
+def scope_for(session: Session, actor: Actor) -> Scope | None:
+    """Return what ``actor`` may read and change: its unit's subtree (None for the system administrator).
+
+    A user bound to no unit gets an empty scope: it sees nothing until an admin binds it.
+    """
+    if actor.is_superadmin:
+        return None
+    if actor.unit_id is None:
+        return Scope(actor.username, 0, frozenset(), frozenset(), actor.agency_id, actor.role)
+    return make_scope(session, actor.username, actor.unit_id, actor.role, actor.agency_id)
 
 
 def require_writer(actor: Actor) -> None:

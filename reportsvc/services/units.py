@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import predecessors
+from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
-from reportsvc.errors import NotFound, UserError
+from reportsvc.errors import UserError
 from reportsvc.importing.units import UnitList, UnitListError, read_unit_list
 from reportsvc.services import audit
 from reportsvc.vn.text import collapse, nfc
@@ -43,14 +44,6 @@ class ImportSummary:
         """Return the JSON shape of ``units import --json``."""
         return {"layout": self.layout, "total": self.total, "added": len(self.added), "renamed": self.renamed,
                 "moved": self.moved, "unchanged": self.unchanged, "dry_run": self.dry_run}
-
-
-def find_unit(session: Session, code: str) -> Unit:
-    """Return the unit with ``code`` or raise NotFound."""
-    unit = session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise NotFound(f"Không tìm thấy đơn vị '{code}'")
-    return unit
 
 
 def _clean_name(name: str) -> str:

@@ -333,11 +333,11 @@ def test_failure_leaves_database_exactly_as_it_was(services, monkeypatch: pytest
     calls = {"n": 0}
     real = agencies.get_or_create
 
-    def failing(session, name):  # noqa: ANN001, ANN202
+    def failing(session, unit, name):  # noqa: ANN001, ANN202
         calls["n"] += 1
         if calls["n"] > 40:
             raise RuntimeError("hỏng giữa chừng")
-        return real(session, name)
+        return real(session, unit, name)
 
     monkeypatch.setattr(agencies, "get_or_create", failing)
     with pytest.raises(RuntimeError):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from reportsvc.cli.main import main
 from reportsvc.db.models import AuditEntry, IndicatorValue, Plan, ReportDraft, StatusUpdate, Task, Unit
+from reportsvc.services.accounts import create_user
 from reportsvc.services.runtime import Services
 from reportsvc.plugin.testing import docx_text, pdf_text
 from tests.web_fixtures import PASSWORDS, api_token, plan_docx, task_led_by
@@ -206,15 +207,16 @@ def test_api_token_flow_and_openapi_coverage(app: Flask, demo_services: Services
 
 
 def test_users_create_command(app: Flask, demo_services: Services) -> None:
-    unknown = run_users(["create", "tc", "--role", "editor", "--agency", "Sở Không Có", "--password", "mat-khau-123"])
+    unknown = run_users(["create", "tc", "--role", "editor", "--agency", "Sở Không Có", "--unit", "HT",
+                         "--password", "mat-khau-123"])
     assert unknown.exit_code == 2
-    assert unknown.output.strip() == "Lỗi: Không tìm thấy cơ quan 'Sở Không Có'."
-    created = run_users(["create", "tc", "--role", "editor", "--agency", "Sở TC", "--password", "x"])
+    assert unknown.output.strip() == "Lỗi: Không tìm thấy cơ quan 'Sở Không Có' của tỉnh Hà Tĩnh."
+    created = run_users(["create", "tc", "--role", "editor", "--agency", "Sở TC", "--unit", "HT", "--password", "x"])
     assert created.exit_code == 2 and "Không tìm thấy cơ quan" in created.output
     ok = run_users(["create", "tuphap2", "--role", "editor", "--agency", "Sở Tư pháp", "--unit", "HT",
                     "--full-name", "Ngô Thị Mai"], input="mat-khau-123\nmat-khau-123\n")
     assert ok.exit_code == 0, ok.output
-    assert "Đã tạo tài khoản 'tuphap2' (vai trò editor, cơ quan Sở Tư pháp)" in ok.output
+    assert "Đã tạo tài khoản 'tuphap2' (vai trò editor, đơn vị tỉnh Hà Tĩnh (HT), cơ quan Sở Tư pháp)" in ok.output
     client = app.test_client()
     assert client.post("/login", data={"username": "tuphap2", "password": "mat-khau-123"}).status_code == 302
     assert "Ngô Thị Mai" in client.get("/").get_data(as_text=True)
@@ -260,8 +262,14 @@ def test_plan_upload_shows_the_dry_run_then_imports_or_replaces(app: Flask, demo
     assert bad.status_code == 400 and "flash-error" in bad.get_data(as_text=True)
 
 
-def test_admin_disables_and_enables_a_plugin(app: Flask, demo_services: Services) -> None:
-    client = signed_in(app, "admin")
+def test_the_system_administrator_disables_and_enables_a_plugin(app: Flask, demo_services: Services) -> None:
+    # Plugins are shared by every unit: a province's admin may look, not switch.
+    assert signed_in(app, "admin").post("/admin/plugins/the_che", data={"enabled": "0"}).status_code == 403
+    assert demo_services.blocked_plugins() == []
+    with demo_services.transaction() as session:
+        create_user(session, "hethong", "superadmin", "mat-khau-he-thong")
+    client = app.test_client()
+    assert client.post("/login", data={"username": "hethong", "password": "mat-khau-he-thong"}).status_code == 302
     assert client.post("/admin/plugins/the_che", data={"enabled": "0"}).status_code == 302
     assert "the_che" in demo_services.blocked_plugins()
     assert "II" not in [area.code for area in demo_services.registry.areas]

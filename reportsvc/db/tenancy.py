@@ -1,8 +1,10 @@
 """Tenancy: what one actor may read and change, decided here for every query and every flush.
 
-A session carries a :class:`Scope` in ``session.info["scope"]`` (set by the web request, the API
-token or the CLI's ``--user``). Two SQLAlchemy events enforce it, so no view or command filters
-by hand:
+The actor's :class:`Scope` is activated for the duration of a web request, an API call or a CLI
+command run with ``--user`` (a context variable, so every session opened meanwhile, the
+services' own transactions included, is scoped); a session may also carry one of its own in
+``session.info["scope"]``. Two SQLAlchemy events enforce it, so no view or command filters by
+hand:
 
 - ``do_orm_execute`` adds ``with_loader_criteria`` to every ORM select: plans, tasks, status
   history, indicator values and targets, drafts, generated reports and their files, users and
@@ -17,6 +19,7 @@ a superadmin) sees and changes everything.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,17 +81,38 @@ def make_scope(session: Session, actor: str, unit_id: int, role: str, agency_id:
                  role)
 
 
+_ACTIVE: ContextVar[Scope | None] = ContextVar("reportsvc_scope", default=None)
+
+
+def activate(scope: Scope | None) -> Token[Scope | None]:
+    """Make ``scope`` the scope of every session used from now on in this context; return the reset token."""
+    return _ACTIVE.set(scope)
+
+
+def deactivate(token: Token[Scope | None]) -> None:
+    """Restore the scope that was active before :func:`activate` returned ``token``."""
+    try:
+        _ACTIVE.reset(token)
+    except ValueError:  # created in another context (a copied request context): end the scope anyway
+        _ACTIVE.set(None)
+
+
+def require_unscoped(what: str) -> None:
+    """Refuse a change to something every unit shares (plugins, the unit list) unless no unit scope is active."""
+    scope = _ACTIVE.get()
+    if scope is not None:
+        raise OutOfScope(f"Tài khoản '{scope.actor}' không được {what}: thao tác này ảnh hưởng mọi đơn vị, "
+                         f"chỉ quản trị hệ thống (superadmin) được làm.")
+
+
 def scope_of(session: Session) -> Scope | None:
-    """Return the session's scope (None: the system, which sees everything)."""
-    return session.info.get("scope")
+    """Return the session's scope: its own if set, else the active one (None: the system sees everything)."""
+    return session.info["scope"] if "scope" in session.info else _ACTIVE.get()
 
 
 def set_scope(session: Session, scope: Scope | None) -> None:
-    """Put ``scope`` on the session; every later query and flush of it honours it."""
-    if scope is None:
-        session.info.pop("scope", None)
-    else:
-        session.info["scope"] = scope
+    """Give one session a scope of its own; every later query and flush of it honours it."""
+    session.info["scope"] = scope
 
 
 def _criteria(scope: Scope) -> list[Any]:
@@ -127,22 +151,33 @@ def _filter_reads(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_criteria(scope))
 
 
+def _related(session: Session, row: object, name: str, model: type) -> object | None:
+    """Return ``row.<name>``, loading it by its foreign key when only the id was set."""
+    value = getattr(row, name)
+    if value is None:
+        key = getattr(row, f"{name}_id", None)
+        value = session.get(model, key) if key is not None else None
+    return value
+
+
 def unit_id_of(session: Session, row: object) -> int | None:
     """Return the unit a row belongs to (None for rows that belong to no unit, such as plugin settings)."""
     if isinstance(row, Unit):
         return row.parent_id if row.id is None else row.id
-    if isinstance(row, (Agency, AgencyAlias, IndicatorValue, ReportDraft, GeneratedReport, User, AuditEntry)):
-        return row.unit_id if row.unit_id is not None or not hasattr(row, "unit") else getattr(row.unit, "id", None)
-    if isinstance(row, Plan):
-        return row.unit_id if row.unit_id is not None else getattr(row.unit, "id", None)
+    if isinstance(row, (Agency, AgencyAlias, IndicatorValue, ReportDraft, GeneratedReport, User, AuditEntry, Plan)):
+        if row.unit_id is not None:
+            return row.unit_id
+        unit = getattr(row, "unit", None)
+        return unit.id if unit is not None else None
     if isinstance(row, (PlanArea, Task, Indicator)):
-        plan = row.plan
+        plan = _related(session, row, "plan", Plan)
         return unit_id_of(session, plan) if plan is not None else None
     if isinstance(row, (StatusUpdate, TaskAgency)):
-        task = row.task
+        task = _related(session, row, "task", Task)
         return unit_id_of(session, task) if task is not None else None
     if isinstance(row, ReportFile):
-        return unit_id_of(session, row.report) if row.report is not None else None
+        report = _related(session, row, "report", GeneratedReport)
+        return unit_id_of(session, report) if report is not None else None
     return None
 
 

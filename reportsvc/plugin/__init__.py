@@ -6,7 +6,7 @@ collecting (standard_section and its helpers, ``fmt`` for Vietnamese numbers in 
 is re-exported here; the modules behind it may move, this facade does not.
 """
 from reportsvc.collect.completeness import CompletenessRow, completeness
-from reportsvc.collect.context import CollectContext, find_plan, latest_update, period_end
+from reportsvc.collect.context import CollectContext, find_plan, latest_update, period_end, predecessors
 from reportsvc.collect.standard import (documents_in_window, due_in, lead_names, standard_paragraphs,
                                         standard_section, task_item)
 from reportsvc.collect.rollup import achieved, indicator_rows, indicator_value, own_value
@@ -23,5 +23,5 @@ __all__ = [
     "completeness", "roman", "AREA_PARTS", "ROLLUPS", "VALUE_TYPES", "AnnexTable", "AreaSection", "AreaSpec", "Chart", "ChartSeries",
     "CollectContext", "DocumentRef", "IndicatorRow", "IndicatorSpec", "NarrativeSection", "Report", "TaskItem",
     "achieved", "documents_in_window", "due_in", "find_plan", "fmt", "hookimpl", "indicator_rows",
-    "indicator_value", "latest_update", "lead_names", "own_value", "period_end", "standard_paragraphs", "standard_section", "task_item",
+    "indicator_value", "latest_update", "lead_names", "own_value", "period_end", "predecessors", "standard_paragraphs", "standard_section", "task_item",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from reportsvc.db.models import PluginSetting, utcnow
+from reportsvc.db.tenancy import require_unscoped
 from reportsvc.errors import NotFound
 from reportsvc.hooks.registry import PluginError, plugin_names
 from reportsvc.services import audit
@@ -14,8 +15,10 @@ def set_plugin_enabled(services: Services, name: str, enabled: bool, user: str) 
     The new set of plugins is built before the setting is stored, so a plugin that cannot load
     (or a switch that leaves an area without its plugin) is refused with the reason and nothing
     changes. Names are checked without importing anything, so a plugin that breaks start-up can
-    still be disabled.
+    still be disabled. Plugins are shared by every unit: only the system administrator (or the
+    command line without ``--user``) may switch them.
     """
+    require_unscoped("bật, tắt plugin")
     if name not in plugin_names(services.settings.plugins_dir or None):
         raise NotFound(f"Không tìm thấy plugin '{name}'")
     with services.transaction() as session:

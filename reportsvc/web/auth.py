@@ -11,7 +11,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from reportsvc.services import accounts
 from reportsvc.db.models import User
 from reportsvc.services.permissions import Actor
-from reportsvc.web.common import SAFE_METHODS, WebUser, actor, db
+from reportsvc.web.common import SAFE_METHODS, WebUser, actor, db, scope_request
 from reportsvc.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -42,6 +42,7 @@ def guard() -> ResponseReturnValue | None:
             return current_app.login_manager.unauthorized()  # back to this page after signing in
         flash("Phiên đăng nhập đã hết. Vui lòng đăng nhập lại rồi thực hiện lại thao tác.", "info")
         return redirect(url_for("auth.login"))
+    scope_request(actor())
     if request.method not in SAFE_METHODS and not actor().can_write and endpoint not in SELF_SERVICE_ENDPOINTS:
         abort(403, description="Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
     return None

@@ -18,7 +18,8 @@ from reportsvc.errors import NotFound
 from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
 from reportsvc.periods import Period, PeriodError, parse_period, periods_of_year
-from reportsvc.services.permissions import Actor
+from reportsvc.db.tenancy import activate, deactivate
+from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.vn.dates import local_time
 from reportsvc.services.downloads import Download
 from reportsvc.services.runtime import Services
@@ -56,11 +57,20 @@ def db() -> Session:
     return g.db_session
 
 
+def scope_request(who: Actor) -> None:
+    """Scope the rest of the request to what ``who`` may see and change: every session it opens,
+    the services' own transactions included (the one place the web decides it)."""
+    g.scope_token = activate(scope_for(db(), who))
+
+
 def close_db(_exc: BaseException | None = None) -> None:
-    """Close the request's session, if one was opened."""
+    """Close the request's session, if one was opened, and end the request's scope."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+    token = g.pop("scope_token", None)
+    if token is not None:
+        deactivate(token)
 
 
 def actor() -> Actor:

@@ -8,7 +8,7 @@ and numbers are read by reportsvc.vn.dates and reportsvc.vn.numbers.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from reportsvc.services import audit
 from reportsvc.vn import format as fmt
 from reportsvc.errors import Conflict, Forbidden, Invalid, UserError
 from reportsvc.db.models import IndicatorValue, StatusUpdate, Task, TaskAgency, Unit, utcnow
+from reportsvc.db.unitsettings import settings_of
 from reportsvc.periods import parse_period
 from reportsvc.services.permissions import Actor, area_code_of, check_task, editable_indicators, require_writer
 from reportsvc.hooks.registry import PluginRegistry
@@ -135,10 +136,25 @@ def _status_conflict(session: Session, task: Task, period_key: str) -> Conflict:
                     f"muốn thay bằng nội dung của bạn, bấm Lưu lần nữa.", current)
 
 
+def check_open(unit: Unit, period_key: Any) -> None:
+    """Refuse data for a period that starts after the unit ceased (merged into another): it takes no new data."""
+    if unit.valid_to is None or not isinstance(period_key, str):
+        return
+    try:
+        start = parse_period(period_key).window(settings_of(unit).cutoff)[0]
+    except UserError:
+        return  # an invalid key is reported by validation
+    if start > unit.valid_to:
+        successor = f" vào {unit.successor.name} ({unit.successor.code})" if unit.successor is not None else ""
+        raise Invalid([f"{unit.name} đã được sáp nhập{successor} từ {unit.valid_to + timedelta(days=1):%d/%m/%Y}: "
+                       f"không nhận số liệu của kỳ {period_key}; hãy nhập cho đơn vị mới."])
+
+
 def record_status(session: Session, registry: PluginRegistry, actor: Actor, task: Task, raw: Mapping[str, Any],
                   period_key: str, expected_version: int) -> StatusUpdate:
     """Store a task's status for a period if allowed, valid and not stale; raise Forbidden/Invalid/Conflict."""
     check_task(session, actor, task)
+    check_open(task.plan.unit, period_key)
     values = status_values(raw, period_key)
     errors = validate_status(registry, area_code_of(task.area, registry), task, values)
     if errors:
@@ -212,6 +228,7 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
     Returns the stored row, or None when the value was deleted.
     """
     require_writer(actor)
+    check_open(unit, period_key)
     try:
         year = parse_period(period_key).year if isinstance(period_key, str) else 0
     except UserError as exc:

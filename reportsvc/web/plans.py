@@ -137,7 +137,8 @@ def confirm(token: str) -> ResponseReturnValue:
 @bp.post("/upload/<token>/cancel")
 @admin_required
 def cancel(token: str) -> ResponseReturnValue:
-    """Drop a pending upload without importing it."""
+    """Drop one of the user's own pending uploads without importing it (someone else's is not found)."""
+    uploads.load(services().settings.data_dir, token, actor().id)  # NotFound unless it is the user's own
     uploads.discard(services().settings.data_dir, token)
     flash("Đã hủy tệp tải lên; không có gì được nhập.", "info")
     return redirect(url_for("plans.index"))

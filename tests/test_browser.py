@@ -220,3 +220,78 @@ def test_dashboard_completeness_table_shows_name_kind_and_status(live_server: st
         assert statuses.count() == len(expected)
         assert table.locator("tbody tr td:nth-child(3) .badge-overdue").all_text_contents() == \
             ["Chưa báo cáo"] * sum(status == "Chưa báo cáo" for *_, status in expected)
+
+
+def test_province_admin_sets_up_departments_users_and_settings(live_server: str, chromium: Path,  # noqa: F811
+                                                                demo_services: Services) -> None:
+    """A province admin, signed in, adds a department, an editor bound to it, and the report settings."""
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = live_server
+    with chromium_context(chromium) as context:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", PASSWORDS["admin"])
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("Tổng quan")
+
+        # A department of the province.
+        page.click("nav.mainnav >> text=Cơ quan")
+        expect(page.locator("h1")).to_contain_text("Cơ quan của tỉnh Hà Tĩnh")
+        page.fill("#add-name", "Sở Xây dựng")
+        page.click("button:has-text('Thêm cơ quan')")
+        expect(page.locator(".flash-success")).to_contain_text("Đã thêm cơ quan Sở Xây dựng")
+        expect(page.locator(".agency-table")).to_contain_text("Sở Xây dựng")
+        page.fill("#add-name", "Sở Xây dựng")  # twice: refused with the reason, nothing added
+        page.click("button:has-text('Thêm cơ quan')")
+        expect(page.locator(".form-errors")).to_contain_text("tỉnh Hà Tĩnh đã có cơ quan 'Sở Xây dựng'")
+        page.screenshot(path=str(ARTIFACTS / "20-co-quan.png"), full_page=True)
+
+        # An editor bound to it.
+        page.click("nav.mainnav >> text=Tài khoản")
+        expect(page.locator("h1")).to_contain_text("Tài khoản người dùng")
+        page.fill("input[name=username]", "xd.tran")
+        page.fill("input[name=full_name]", "Trần Văn Xây")
+        page.select_option("select[name=role]", "editor")
+        page.select_option("select[name=unit]", "HT")
+        page.select_option("select[name=agency]", label="Sở Xây dựng")
+        page.fill("input[name=password]", "xay-dung-2025")
+        page.click("button:has-text('Tạo tài khoản')")
+        expect(page.locator(".flash-success")).to_contain_text("Đã tạo tài khoản xd.tran")
+        row = page.locator(".user-table tr", has_text="xd.tran")
+        expect(row).to_contain_text("Cán bộ cập nhật")
+        expect(row).to_contain_text("Sở Xây dựng")
+        page.screenshot(path=str(ARTIFACTS / "21-tai-khoan.png"), full_page=True)
+
+        # The report settings: a bad symbol first, then the signer and the symbol.
+        page.click("nav.mainnav >> text=Đơn vị")
+        page.click(".unit-tree a:has-text('tỉnh Hà Tĩnh')")
+        expect(page.locator("h1")).to_contain_text("tỉnh Hà Tĩnh")
+        page.fill("input[name=doc_symbol]", "SNV")
+        page.click("button:has-text('Lưu thiết lập')")
+        expect(page.locator("#thiet-lap .form-errors")).to_contain_text("Ký hiệu văn bản không hợp lệ: 'SNV'")
+        page.fill("input[name=doc_symbol]", "BC-SNV")
+        page.fill("input[name=signer_name]", "Võ Trọng Hải")
+        page.click("button:has-text('Lưu thiết lập')")
+        expect(page.locator(".flash-success")).to_contain_text("Đã lưu thiết lập báo cáo của tỉnh Hà Tĩnh")
+        page.reload()
+        expect(page.locator("input[name=signer_name]")).to_have_value("Võ Trọng Hải")
+        expect(page.locator("input[name=doc_symbol]")).to_have_value("BC-SNV")
+        page.screenshot(path=str(ARTIFACTS / "22-thiet-lap.png"), full_page=True)
+
+    # The new editor signs in (a fresh browser) with the password the admin gave, and has no admin pages.
+    with chromium_context(chromium) as context:
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "xd.tran")
+        page.fill("input[name=password]", "xay-dung-2025")
+        page.click("button[type=submit]")
+        expect(page.locator(".account-name")).to_contain_text("Trần Văn Xây")
+        expect(page.locator("nav.mainnav")).not_to_contain_text("Tài khoản")
+
+    with demo_services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        assert (unit.settings["signer_name"], unit.settings["doc_symbol"]) == ("Võ Trọng Hải", "BC-SNV")

@@ -18,20 +18,23 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
 
 from reportsvc.db.lookup import find_unit
-from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, Unit
+from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, Unit, User
 from reportsvc.errors import Forbidden, Invalid, NotFound, UserError
 from reportsvc.periods import Period
 from reportsvc.report import archive
 from reportsvc.services import accounts, downloads
+from reportsvc.services import agencies as agency_service
+from reportsvc.services import units as unit_service
 from reportsvc.services import tasks as task_service
 from reportsvc.services.audit import jsonable
-from reportsvc.services.permissions import Actor, area_code_of
+from reportsvc.services.permissions import Actor, area_code_of, require_admin
 from reportsvc.services.recording import current_status, record_indicator_value, record_status, status_snapshot, \
     value_snapshot
 from reportsvc.services.generating import generate_report
 from reportsvc.services.tasks import TaskFilter, TaskRow
+from reportsvc.vn.units import kind_label
 from reportsvc.web import schemas
-from reportsvc.web.common import SAFE_METHODS, db, send_download, services
+from reportsvc.web.common import SAFE_METHODS, db, send_download, services, scope_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="API báo cáo cải cách hành chính")
 TITLE = "reportsvc API"
@@ -115,6 +118,7 @@ def authenticate() -> ResponseReturnValue | None:
         return error(401, "Thiếu hoặc sai mã truy cập API. Gửi tiêu đề 'Authorization: Bearer <mã>'; "
                           "tạo mã ở trang Tài khoản hoặc bằng lệnh 'reportsvc users token TÊN'.")
     g.api_actor = Actor.of(user)
+    scope_request(g.api_actor)
     if request.method not in SAFE_METHODS:
         if not g.api_actor.can_write:
             raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
@@ -163,14 +167,155 @@ def openapi() -> ResponseReturnValue:
 
 
 @bp.get("/units")
-@bp.doc(summary="Danh sách đơn vị hành chính")
+@bp.doc(summary="Cây đơn vị hành chính",
+        description="Các đơn vị đang tồn tại, theo thứ tự cây; all=true thêm các đơn vị đã sáp nhập (valid_to, "
+                    "successor); under=MÃ chỉ lấy đơn vị đó và các đơn vị trực thuộc.")
+@bp.arguments(schemas.UnitListQuery, location="query", as_kwargs=True)
 @ok(schemas.UnitSchema(many=True), "Các đơn vị")
 @errors(READ_ERRORS)
-def units() -> ResponseReturnValue:
-    """List the administrative units."""
-    rows = db().scalars(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.code))
-    return jsonify([{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
-                    for u in rows])
+def units(under: str | None = None, all: bool = False) -> ResponseReturnValue:  # noqa: A002 - the query's name
+    """List the administrative units depth-first (?under=CODE, ?all=true for merged ones too)."""
+    return jsonify(unit_service.unit_rows(db(), under=under or None, include_all=all))
+
+
+def _unit_json(unit: Unit) -> dict[str, Any]:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind, "kind_label": kind_label(unit.kind),
+            "parent": unit.parent.code if unit.parent else None, "place": unit.place,
+            "valid_from": jsonable(unit.valid_from), "valid_to": jsonable(unit.valid_to),
+            "successor": unit.successor.code if unit.successor else None,
+            "children": [child.code for child in unit.children],
+            "predecessors": [old.code for old in unit.predecessors]}
+
+
+@bp.post("/units")
+@bp.doc(summary="Thêm đơn vị (quản trị viên)", description="Đơn vị mới trực thuộc một đơn vị trong phạm vi quản lý.")
+@bp.arguments(schemas.UnitInput)
+@ok(schemas.UnitDetailSchema, "Đã tạo", status=201)
+@errors(WRITE_ERRORS)
+def post_unit(data: dict[str, Any]) -> ResponseReturnValue:
+    """Add a unit below one of the admin's units."""
+    require_admin(me())
+    session = db()
+    unit = unit_service.add_unit(session, data["code"], data["name"], data["kind"], data.get("parent") or None,
+                                 me().username)
+    session.commit()
+    return jsonify(_unit_json(unit)), 201
+
+
+@bp.get("/units/<code>")
+@bp.doc(summary="Một đơn vị: cấp trên, trực thuộc, ngày hiệu lực, đơn vị kế tục")
+@ok(schemas.UnitDetailSchema, "Đơn vị")
+@errors(READ_ERRORS)
+def unit(code: str) -> ResponseReturnValue:
+    """Return one unit with its parent, children, validity dates, successor and predecessors."""
+    return jsonify(_unit_json(find_unit(db(), code)))
+
+
+@bp.patch("/units/<code>")
+@bp.doc(summary="Đổi tên (name, kind) và/hoặc chuyển đơn vị cấp trên (parent) (quản trị viên)")
+@bp.arguments(schemas.UnitPatch)
+@ok(schemas.UnitDetailSchema, "Đã sửa")
+@errors(WRITE_ERRORS)
+def patch_unit(data: dict[str, Any], code: str) -> ResponseReturnValue:
+    """Rename a unit (name, kind) and/or move it under another parent, in one transaction."""
+    require_admin(me())
+    session = db()
+    row = find_unit(session, code)
+    if data.get("name") or data.get("kind"):
+        unit_service.rename_unit(session, row.code, data.get("name") or row.name, me().username,
+                                 kind=data.get("kind") or None)
+    if data.get("parent"):
+        unit_service.move_unit(session, row.code, data["parent"], me().username)
+    session.commit()
+    return jsonify(_unit_json(find_unit(session, code)))
+
+
+@bp.get("/units/<code>/settings")
+@bp.doc(summary="Thiết lập báo cáo của một đơn vị")
+@ok(schemas.UnitSettingsSchema, "Thiết lập")
+@errors(READ_ERRORS)
+def unit_settings(code: str) -> ResponseReturnValue:
+    """Return every report setting of a unit with the value its reports use, and the keys it set itself."""
+    return jsonify(unit_service.unit_settings(db(), code))
+
+
+@bp.put("/units/<code>/settings")
+@bp.doc(summary="Sửa thiết lập báo cáo (quản trị viên)",
+        description="Các khóa gửi lên được kiểm tra và lưu; khóa không gửi giữ nguyên; giá trị rỗng hoặc null trả "
+                    "khóa về mặc định. Một giá trị sai: 422, không có gì được lưu.")
+@bp.arguments(schemas.SettingsInput)
+@ok(schemas.UnitSettingsSchema, "Đã lưu")
+@errors(WRITE_ERRORS)
+def put_unit_settings(data: dict[str, Any], code: str) -> ResponseReturnValue:
+    """Check and store report settings of a unit (every bad value is named; nothing is stored then)."""
+    require_admin(me())
+    session = db()
+    result = unit_service.update_settings(session, code, data, me().username)
+    session.commit()
+    return jsonify(result)
+
+
+@bp.get("/units/<code>/agencies")
+@bp.doc(summary="Các cơ quan của một đơn vị, với tên gọi khác")
+@bp.arguments(schemas.AllQuery, location="query", as_kwargs=True)
+@ok(schemas.AgencySchema(many=True), "Các cơ quan")
+@errors(READ_ERRORS)
+def unit_agencies(code: str, all: bool = False) -> ResponseReturnValue:  # noqa: A002 - the query's name
+    """List a unit's agencies with their aliases (?all=true: merged ones too, with their successor)."""
+    return jsonify(agency_service.list_agencies(db(), code, include_merged=all))
+
+
+@bp.post("/units/<code>/agencies")
+@bp.doc(summary="Thêm cơ quan cho một đơn vị (quản trị viên)")
+@bp.arguments(schemas.AgencyInput)
+@ok(schemas.AgencySchema, "Đã tạo", status=201)
+@errors(WRITE_ERRORS)
+def post_unit_agency(data: dict[str, Any], code: str) -> ResponseReturnValue:
+    """Add an agency to a unit."""
+    require_admin(me())
+    session = db()
+    agency = agency_service.add_agency(session, code, data["name"], me().username)
+    session.commit()
+    return jsonify({"id": agency.id, "name": agency.name, "unit": code, "aliases": [], "successor": None}), 201
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+            "unit": user.unit.code if user.unit else None, "agency": user.agency.name if user.agency else None,
+            "active": user.active}
+
+
+@bp.get("/users")
+@bp.doc(summary="Tài khoản của đơn vị mình và các đơn vị trực thuộc (quản trị viên)")
+@bp.arguments(schemas.UnitQuery, location="query", as_kwargs=True)
+@ok(schemas.UserSchema(many=True), "Các tài khoản")
+@errors(READ_ERRORS, {403: "Không có quyền"})
+def users(unit: str | None = None) -> ResponseReturnValue:
+    """List the accounts the admin manages (?unit=CODE: one unit's)."""
+    require_admin(me())
+    session = db()
+    stmt = select(User).options(selectinload(User.unit), selectinload(User.agency)).order_by(User.username)
+    if unit:
+        stmt = stmt.where(User.unit_id == find_unit(session, unit).id)
+    return jsonify([_user_json(user) for user in session.scalars(stmt)])
+
+
+@bp.post("/users")
+@bp.doc(summary="Tạo tài khoản (quản trị viên)",
+        description="Vai trò admin, editor hoặc viewer (superadmin chỉ tạo bằng dòng lệnh); đơn vị trong phạm vi "
+                    "quản lý; editor cần một cơ quan của đơn vị.")
+@bp.arguments(schemas.UserInput)
+@ok(schemas.UserSchema, "Đã tạo", status=201)
+@errors(WRITE_ERRORS)
+def post_user(data: dict[str, Any]) -> ResponseReturnValue:
+    """Create an account bound to a unit (and optionally an agency of it)."""
+    require_admin(me())
+    session = db()
+    user = accounts.create_user(session, data["username"], data["role"], data["password"],
+                                agency_name=data.get("agency") or "", unit_code=data["unit"],
+                                full_name=data.get("full_name") or "", actor=me().username)
+    session.commit()
+    return jsonify(_user_json(user)), 201
 
 
 def _plan_json(plan: Plan, tasks: int | None = None) -> dict[str, Any]:

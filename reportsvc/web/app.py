@@ -11,7 +11,7 @@ from reportsvc.services.runtime import Services, create_services
 
 # One blueprint per module of reportsvc.web, registered in this order.
 BLUEPRINTS = ("health", "errors", "auth", "dashboard", "plans", "tasks", "indicators", "reports", "plugins_admin",
-              "audit", "api")
+              "audit", "admin_units", "admin_agencies", "admin_users", "api")
 
 
 def create_app(test_config: dict[str, Any] | None = None, services: Services | None = None) -> Flask:

@@ -15,8 +15,9 @@ from typing import Any, Iterator, Mapping
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, Form, PasswordField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms import (BooleanField, Field, Form, PasswordField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
@@ -281,3 +282,128 @@ class SectionForm(Form):
 def section_keys(formdata: MultiDict) -> list[str]:
     """Return the keys of the narrative sections the page sent (its text-KEY inputs), in page order."""
     return [name[len("text-"):] for name in formdata if name.startswith("text-")]
+
+
+# ---------------------------------------------------------------- administration: units, agencies, users
+
+WEB_ROLES = ("admin", "editor", "viewer")  # superadmin is made on the command line only
+
+
+def _required(message: str) -> InputRequired:
+    return InputRequired(message)
+
+
+class UnitAddForm(PageForm):
+    """A new unit below one of the admin's units: official code, name, kind."""
+
+    code = StringField("Mã đơn vị", filters=[_strip], validators=[_required("Hãy nhập mã đơn vị.")])
+    name = StringField("Tên đơn vị", filters=[_strip], validators=[_required("Hãy nhập tên đơn vị.")])
+    kind = SelectField("Loại đơn vị", validate_choice=False, validators=[_required("Hãy chọn loại đơn vị.")])
+    parent = SelectField("Đơn vị cấp trên", validate_choice=False)
+
+    def check_parent(self, allowed: set[str], may_be_root: bool) -> None:
+        """Add an error unless the parent is one of ``allowed`` (or empty when ``may_be_root``)."""
+        _check_choice(self.parent, allowed, "Đơn vị cấp trên", may_be_empty=may_be_root)
+
+
+class UnitRenameForm(PageForm):
+    """A unit's new name, and its kind (a xã that became a phường)."""
+
+    name = StringField("Tên mới", filters=[_strip], validators=[_required("Hãy nhập tên mới của đơn vị.")])
+    kind = SelectField("Loại đơn vị", validate_choice=False)
+
+
+class UnitMoveForm(PageForm):
+    """The unit's new parent."""
+
+    parent = SelectField("Đơn vị cấp trên mới", validate_choice=False,
+                         validators=[_required("Hãy chọn đơn vị cấp trên mới.")])
+
+
+class UnitSettingsForm(PageForm):
+    """A unit's report settings, as typed; the settings service checks every value."""
+
+    parent_body = StringField("Cơ quan cấp trên", filters=[_strip])
+    issuing_body = StringField("Cơ quan ban hành", filters=[_strip])
+    place = StringField("Địa danh", filters=[_strip])
+    doc_symbol = StringField("Ký hiệu văn bản", filters=[_strip])
+    sign_authority = StringField("Thẩm quyền ký (TM./KT.)", filters=[_strip])
+    signer_position = StringField("Chức vụ người ký", filters=[_strip])
+    signer_name = StringField("Họ tên người ký", filters=[_strip])
+    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)")
+    cutoff_day = StringField("Ngày chốt số liệu", filters=[_strip])
+    submission_day = StringField("Hạn gửi báo cáo (ngày của tháng cuối kỳ)", filters=[_strip])
+    reports = SelectMultipleField("Các báo cáo đơn vị phải gửi", validate_choice=False)
+
+
+class AgencyAddForm(PageForm):
+    """A new agency (sở, ban, ngành; UBND of a commune) of a unit."""
+
+    name = StringField("Tên cơ quan", filters=[_strip], validators=[_required("Hãy nhập tên cơ quan.")])
+
+
+class AgencyRenameForm(PageForm):
+    """An agency of the unit and its new name (the old one is kept as an alias)."""
+
+    agency = StringField("Cơ quan", filters=[_strip], validators=[_required("Hãy chọn cơ quan.")])
+    new_name = StringField("Tên mới", filters=[_strip], validators=[_required("Hãy nhập tên mới của cơ quan.")])
+
+
+class AgencyAliasForm(PageForm):
+    """Another way the unit's plans write one of its agencies."""
+
+    agency = StringField("Cơ quan", filters=[_strip], validators=[_required("Hãy chọn cơ quan.")])
+    alias = StringField("Tên gọi khác", filters=[_strip], validators=[_required("Hãy nhập tên gọi khác.")])
+
+
+class AgencyMergeForm(PageForm):
+    """Departments merged into one (an existing agency of the unit, or a new name)."""
+
+    olds = SelectMultipleField("Các cơ quan được hợp nhất", validate_choice=False,
+                               validators=[_required("Hãy chọn ít nhất một cơ quan để hợp nhất.")])
+    into = StringField("Cơ quan sau hợp nhất", filters=[_strip],
+                       validators=[_required("Hãy nhập tên cơ quan sau hợp nhất.")])
+
+
+def _check_choice(field: Field, allowed: set[str], label: str, may_be_empty: bool = False) -> None:
+    """Add an error to ``field`` unless its value is one of ``allowed`` (or empty when allowed)."""
+    value = field.data or ""
+    if not value:
+        if not may_be_empty:
+            field.errors = [*field.errors, f"Hãy chọn {label.lower()}."]
+        return
+    if value not in allowed:
+        field.errors = [*field.errors, f"{label} '{value}' không thuộc phạm vi quản lý của bạn."]
+
+
+def _password_rules(message: str) -> list[Any]:
+    return [_required(message), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")]
+
+
+class UserCreateForm(PageForm):
+    """A new account of the admin's unit or below: role admin, editor or viewer; an agency optional."""
+
+    username = StringField("Tên đăng nhập", filters=[_strip], validators=[_required("Hãy nhập tên đăng nhập.")])
+    full_name = StringField("Họ và tên", filters=[_strip])
+    role = SelectField("Vai trò", validate_choice=False, validators=[_required("Hãy chọn vai trò.")])
+    unit = SelectField("Đơn vị", validate_choice=False)
+    agency = SelectField("Cơ quan", validate_choice=False)
+    password = PasswordField("Mật khẩu", validators=_password_rules("Hãy nhập mật khẩu."))
+
+    def validate_role(self, field: Field) -> None:
+        """Refuse a role the web may not give (superadmin is created on the command line only)."""
+        if field.data not in WEB_ROLES:
+            raise ValidationError(f"Vai trò không hợp lệ: '{field.data}'. Chọn một trong: {', '.join(WEB_ROLES)}.")
+
+
+class UserUnitForm(PageForm):
+    """A user's new unit and agency."""
+
+    unit = SelectField("Đơn vị", validate_choice=False)
+    agency = SelectField("Cơ quan", validate_choice=False)
+
+
+class PasswordResetForm(PageForm):
+    """A new password for a user."""
+
+    password = PasswordField("Mật khẩu mới", validators=_password_rules("Hãy nhập mật khẩu mới."))

@@ -13,8 +13,10 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
+from reportsvc.db.unitsettings import KEYS as SETTING_KEYS
 from reportsvc.status import CLASSES, RECORDED
 from reportsvc.vn.dates import parse_day
+from reportsvc.vn.units import KINDS
 
 UNKNOWN_FIELD = "không phải trường được nhận."
 # Default messages of the fields below; ``messages_of`` prefixes them with the field's name.
@@ -223,6 +225,84 @@ class ReportInput(ApiSchema):
     skip_broken = Bool(load_default=False, metadata={"description": "Vẫn tạo khi một plugin lỗi"})
 
 
+# ---------------------------------------------------------------- administration requests
+
+WEB_ROLES = ("admin", "editor", "viewer")  # superadmin is created on the command line only
+
+
+def _required_text(message: str, description: str = "", example: str = "") -> Text:
+    metadata = {key: value for key, value in (("description", description), ("example", example)) if value}
+    return Text(required=True, validate=validate.Length(min=1, error=message),
+                error_messages={"required": message, "null": message}, metadata=metadata)
+
+
+class UnitListQuery(QuerySchema):
+    """?under=CODE (a unit and the units below it) and ?all=true (merged units too)."""
+
+    under = Text(metadata={"description": "Mã đơn vị: chỉ đơn vị này và các đơn vị trực thuộc"})
+    all = Bool(load_default=False, metadata={"description": "true: cả các đơn vị đã sáp nhập"})
+
+
+class AllQuery(QuerySchema):
+    """?all=true: merged records too."""
+
+    all = Bool(load_default=False, metadata={"description": "true: cả các cơ quan đã hợp nhất"})
+
+
+class UnitInput(ApiSchema):
+    """A new unit: its official code, name, kind and parent (none only for a province)."""
+
+    code = _required_text("Thiếu mã đơn vị (code).", "Mã đơn vị theo danh mục của Tổng cục Thống kê", "28999")
+    name = _required_text("Thiếu tên đơn vị (name).", "Tên đơn vị, kèm loại", "phường Thành Sen")
+    kind = _required_text("Thiếu loại đơn vị (kind).", " | ".join(KINDS), "phuong")
+    parent = Text(allow_none=True, metadata={"description": "Mã đơn vị cấp trên (bỏ trống: đơn vị cấp tỉnh)"})
+
+
+class UnitPatch(ApiSchema):
+    """A unit's new name and kind (rename) and/or new parent (move)."""
+
+    name = Text(metadata={"description": "Tên mới"})
+    kind = Text(metadata={"description": "Loại mới: " + " | ".join(KINDS)})
+    parent = Text(metadata={"description": "Mã đơn vị cấp trên mới"})
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Require at least one change."""
+        if not any(data.get(name) for name in ("name", "kind", "parent")):
+            raise ValidationError("Cần ít nhất một trong các trường name, kind, parent.")
+
+
+class SettingsInput(ApiSchema):
+    """Report settings to change (an empty value or null: back to the default); the service checks each value."""
+
+    class Meta:
+        include = {key: fields.Raw(allow_none=True, data_key=key, metadata={
+            "description": f"{spec.label}: {spec.help}",
+            **({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]} if spec.multiple else
+               {"oneOf": [{"type": "integer"}, {"type": "string"}]} if key.endswith("_day") else {"type": "string"})})
+            for key, spec in SETTING_KEYS.items()}
+
+
+class AgencyInput(ApiSchema):
+    """A new agency of the unit."""
+
+    name = _required_text("Thiếu tên cơ quan (name).", "Tên cơ quan", "Sở Xây dựng")
+
+
+class UserInput(ApiSchema):
+    """A new account of the admin's unit or below."""
+
+    username = _required_text("Thiếu tên đăng nhập (username).", "Chữ không dấu, số và . _ -", "xd.nguyen")
+    role = Text(required=True, validate=validate.OneOf(list(WEB_ROLES), error="Vai trò không hợp lệ: '{input}'. "
+                                                                           "Chọn một trong: {choices}."),
+                error_messages={"required": "Thiếu vai trò (role): admin, editor hoặc viewer."},
+                metadata={"enum": list(WEB_ROLES)})
+    password = _required_text("Thiếu mật khẩu (password).", "Ít nhất 8 ký tự")
+    unit = _unit()
+    agency = Text(allow_none=True, metadata={"description": "Tên cơ quan của đơn vị (bắt buộc với editor)"})
+    full_name = Text(allow_none=True, metadata={"description": "Họ và tên"})
+
+
 # ---------------------------------------------------------------- responses (described, built by the views)
 
 class ErrorSchema(Schema):
@@ -234,12 +314,56 @@ class ErrorSchema(Schema):
 
 
 class UnitSchema(Schema):
-    """An administrative unit."""
+    """An administrative unit, with the dates it was valid and its successor after a merger."""
 
     code = fields.String()
     name = fields.String()
-    kind = fields.String(metadata={"enum": ["tinh", "huyen", "xa"]})
+    kind = fields.String(metadata={"enum": list(KINDS)})
     parent = fields.String(allow_none=True)
+    depth = fields.Integer(metadata={"description": "Độ sâu trong cây (0: gốc của danh sách)"})
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True, metadata={"description": "Ngày cuối cùng tồn tại (đã sáp nhập)"})
+    successor = fields.String(allow_none=True, metadata={"description": "Mã đơn vị kế tục"})
+
+
+class UnitDetailSchema(UnitSchema):
+    """One unit with its kind's name, place, children and predecessors."""
+
+    kind_label = fields.String()
+    place = fields.String()
+    children = fields.List(fields.String())
+    predecessors = fields.List(fields.String())
+
+
+class UnitSettingsSchema(Schema):
+    """A unit's report settings: every key with the value its reports use, and the keys it set itself."""
+
+    unit = fields.String()
+    name = fields.String()
+    settings = fields.Dict(metadata={"description": "Khóa: " + ", ".join(SETTING_KEYS)})
+    own = fields.List(fields.String(), metadata={"description": "Các khóa đơn vị tự đặt (còn lại: mặc định)"})
+
+
+class AgencySchema(Schema):
+    """An agency of a unit with its other names."""
+
+    id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    aliases = fields.List(fields.String())
+    successor = fields.String(allow_none=True, metadata={"description": "Cơ quan kế tục sau hợp nhất"})
+
+
+class UserSchema(Schema):
+    """An account: role, unit, agency, whether it may sign in."""
+
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String(metadata={"enum": ["superadmin", *WEB_ROLES]})
+    unit = fields.String(allow_none=True)
+    agency = fields.String(allow_none=True)
+    active = fields.Boolean()
 
 
 class PlanAreaSchema(Schema):

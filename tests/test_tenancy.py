@@ -210,3 +210,27 @@ def _qt_task_led_by_justice(services: Services) -> int:
                               .join(Agency, Agency.id == TaskAgency.agency_id)
                               .where(Unit.code == "QT", Agency.name == "Sở Tư pháp", TaskAgency.role == "lead")
                               .order_by(Task.position).limit(1))
+
+
+def test_the_demo_loads_beside_another_province(services: Services) -> None:
+    """`reportsvc demo` into a database that already holds another province adds Hà Tĩnh and touches nothing else."""
+    from click.testing import CliRunner
+
+    from reportsvc.cli.main import main
+
+    with services.transaction() as session:
+        add_unit(session, "QT", "tỉnh Quảng Trị", "tinh", None, "test")
+        add_agency(session, "QT", "Sở Tư pháp", "test")
+        create_user(session, "qt_admin", "admin", QT_PASSWORD, unit_code="QT")
+    before = _fingerprint(services, "QT")
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert _fingerprint(services, "QT") == before
+    with services.sessions() as session:
+        justice = session.execute(select(Unit.code).join(Agency, Agency.unit_id == Unit.id)
+                                  .where(Agency.name == "Sở Tư pháp").order_by(Unit.code)).scalars().all()
+        assert justice == ["HT", "QT"]  # two agencies of the same name, one per province
+        led = session.scalars(select(Unit.code).join(Plan, Plan.unit_id == Unit.id).join(Task)
+                              .join(TaskAgency, TaskAgency.task_id == Task.id).join(Agency)
+                              .where(Agency.name == "Sở Tư pháp").distinct()).all()
+        assert led == ["HT"]  # Hà Tĩnh's plan names its own department, never Quảng Trị's

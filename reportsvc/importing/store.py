@@ -108,7 +108,8 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     session.add(AuditEntry(actor=user or "system", action="plan.replace" if existing is not None else "plan.import",
                            entity="plan", entity_id=str(plan.id), old=None,
                            new={"unit": unit_code, "year": year, "file": filename, "sha256": sha256,
-                                "areas": len(parsed.areas), "tasks": position, "targets": len(parsed.targets)}))
+                                "areas": len(parsed.areas), "tasks": position, "targets": len(parsed.targets)},
+                           unit_id=unit.id))
     session.flush()
     return plan
 

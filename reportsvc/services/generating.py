@@ -49,7 +49,7 @@ def store_drafts(session: Session, unit_code: str, period: Period, texts: dict[s
         if text == (row.text if row else ""):
             continue
         audit.record(session, user, "draft.update", "report_draft", f"{unit_code}:{period.key}:{section}",
-                     {"text": row.text} if row else None, {"text": text} if text else None)
+                     {"text": row.text} if row else None, {"text": text} if text else None, unit_id=unit.id)
         if not text:
             session.delete(row)
         elif row is None:
@@ -79,7 +79,7 @@ def generate(services: Services, unit_code: str, period: Period, formats: list[s
         row = archive.save(session, find_unit(session, unit_code), report, files, user)
         audit.record(session, user, "report.generate", "report", row.id, None,
                      {"unit": unit_code, "period": period.key, "version": row.version,
-                      "files": {f.format: f.sha256 for f in row.files}})
+                      "files": {f.format: f.sha256 for f in row.files}}, unit_id=row.unit_id)
         return row
 
 

@@ -176,7 +176,7 @@ def record_status(session: Session, registry: PluginRegistry, actor: Actor, task
         raise _status_conflict(session, task, period_key) from None
     new = status_snapshot(update)
     audit.record(session, actor.username, "status.update" if old else "status.create", "task", task.id,
-                 _audit_view(old), _audit_view(new))
+                 _audit_view(old), _audit_view(new), unit_id=task.plan.unit_id)
     return update
 
 
@@ -271,5 +271,6 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
         raise _value_conflict(session, registry, code, unit, period_key) from None
     action = "indicator.delete" if delete else ("indicator.update" if old else "indicator.create")
     audit.record(session, actor.username, action, "indicator_value", f"{unit.code}:{code}:{period_key}",
-                 _audit_view(old), _audit_view({**value_snapshot(row), "unit": unit.code}) if row else None)
+                 _audit_view(old), _audit_view({**value_snapshot(row), "unit": unit.code}) if row else None,
+                 unit_id=unit.id)
     return row

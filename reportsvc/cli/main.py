@@ -23,10 +23,13 @@ from reportsvc.periods import Period
 @click.group(cls=CliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--plugins-dir", type=click.Path(file_okay=False),
               help="Thư mục chứa plugin dạng tệp *.py (mặc định: biến môi trường REPORTSVC_PLUGINS_DIR).")
+@click.option("--user", "username", metavar="TÊN_ĐĂNG_NHẬP",
+              help="Chạy lệnh với quyền của tài khoản này: chỉ thấy và thay đổi dữ liệu của đơn vị mình; "
+                   "nhật ký ghi tên tài khoản.")
 @click.pass_context
-def main(ctx: click.Context, plugins_dir: str | None) -> None:
+def main(ctx: click.Context, plugins_dir: str | None, username: str | None) -> None:
     """reportsvc: báo cáo cải cách hành chính định kỳ (quý, 6 tháng, 9 tháng, năm)."""
-    ctx.obj = ServicesHolder.from_options(plugins_dir)
+    ctx.obj = ServicesHolder.from_options(plugins_dir, username)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -53,24 +56,6 @@ def demo(ctx: click.Context) -> None:
     click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
     for username, password, role in summary.users:
         click.echo(f"  {username} / {password} / {role}")
-
-
-@main.group("units")
-def units() -> None:
-    """Đơn vị hành chính (tỉnh, huyện, xã)."""
-
-
-@units.command("list")
-@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
-@click.pass_context
-def units_list(ctx: click.Context, as_json: bool) -> None:
-    """Liệt kê các đơn vị."""
-    services = services_of(ctx)
-    with services.sessions() as session:
-        rows = [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
-                for u in session.scalars(select(Unit).order_by(Unit.code))]
-    emit(rows, as_json, lambda row: f"{row['code']:<12} {row['kind']:<6} {row['name']}  "
-                                    f"(cấp trên: {row['parent'] or '-'})")
 
 
 @main.group("plugins")
@@ -231,9 +216,13 @@ def scheduler_run(ctx: click.Context, hour: int) -> None:
     start(services_of(ctx), hour)
 
 
-from reportsvc.cli.plan import plan  # noqa: E402 - command groups kept in their own modules
+from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept in their own modules
+from reportsvc.cli.plan import plan  # noqa: E402
+from reportsvc.cli.units import units  # noqa: E402
 from reportsvc.cli.users import users  # noqa: E402
 
+main.add_command(units)
+main.add_command(agencies)
 main.add_command(plan)
 main.add_command(users)
 

@@ -20,10 +20,14 @@ from typing import IO, Any, Callable
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from sqlalchemy import select
+
 from reportsvc.cli.types import VietnameseType
 from reportsvc.config import Settings, load_settings
 from reportsvc.db import engine as db
-from reportsvc.errors import UserError
+from reportsvc.db.models import User
+from reportsvc.errors import Forbidden, NotFound, UserError
+from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.services.runtime import Services, create_services
 
 DEBUG_ENV = "REPORTSVC_DEBUG"
@@ -53,7 +57,7 @@ def _missing(exc: click.MissingParameter) -> str:
         help_text = (param.help or "").strip().rstrip(".")
         return f"Thiếu tùy chọn {name}" + (f": {help_text[:1].lower()}{help_text[1:]}." if help_text else ".")
     hint = param.human_readable_name if param is not None else "tham số"
-    return f"Thiếu tham số {hint}."
+    return f"Thiếu tham số {hint}" + ("" if hint.endswith(".") else ".")
 
 
 def vietnamese_usage_error(exc: click.BadParameter) -> CliUsageError:
@@ -65,6 +69,25 @@ def vietnamese_usage_error(exc: click.BadParameter) -> CliUsageError:
     name = max(exc.param.opts, key=len) if isinstance(exc.param, click.Option) else (
         exc.param.human_readable_name if exc.param is not None else "tham số")
     return CliUsageError(f"Giá trị không hợp lệ cho {name}: {exc.message}")
+
+
+def vietnamese_usage(exc: click.UsageError) -> CliUsageError:
+    """Return the one-line Vietnamese error for a command line click could not parse (unknown option, extra argument)."""
+    if isinstance(exc, click.BadParameter):
+        return vietnamese_usage_error(exc)
+    if isinstance(exc, click.NoSuchOption):
+        return CliUsageError(f"Không có tùy chọn {exc.option_name}; xem '--help'.")
+    message = exc.message
+    if message.startswith("Got unexpected extra argument"):
+        extra = message[message.find("(") + 1:message.rfind(")")] if "(" in message else ""
+        return CliUsageError(f"Thừa tham số: {extra}. Giá trị có dấu cách phải đặt trong ngoặc kép.")
+    if "requires an argument" in message:
+        name = message.split("'")[1] if "'" in message else "này"
+        return CliUsageError(f"Tùy chọn {name} cần một giá trị.")
+    if message.startswith("No such command"):
+        name = message.split("'")[1] if "'" in message else message
+        return CliUsageError(f"Không có lệnh '{name}'; xem '--help'.")
+    return CliUsageError(f"Cách gọi lệnh không đúng ({message}); xem '--help'.")
 
 
 HELP_TEXT = "Hiển thị hướng dẫn này rồi thoát."
@@ -85,8 +108,10 @@ class Command(click.Command):
         """Parse the command line; an option that cannot be used becomes one Vietnamese line (exit 2)."""
         try:
             return super().make_context(info_name, args, parent, **extra)
-        except click.BadParameter as exc:
-            raise vietnamese_usage_error(exc) from exc
+        except CliUsageError:
+            raise
+        except click.UsageError as exc:
+            raise vietnamese_usage(exc) from exc
 
 
 class CliGroup(Command, click.Group):
@@ -103,6 +128,10 @@ class CliGroup(Command, click.Group):
         """Run the command, reporting errors without a traceback."""
         try:
             return super().invoke(ctx)
+        except CliUsageError:
+            raise
+        except click.UsageError as exc:
+            raise vietnamese_usage(exc) from exc
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except UserError as exc:
@@ -124,16 +153,22 @@ class CliGroup(Command, click.Group):
 
 
 class ServicesHolder:
-    """Creates the Services on first use so that ``--help`` never touches the database."""
+    """Creates the Services on first use so that ``--help`` never touches the database.
 
-    def __init__(self, settings: Settings) -> None:
+    With ``user`` (the global ``--user`` option) every session the command opens is scoped to
+    that user's units (reportsvc.db.tenancy), and audit entries name that user.
+    """
+
+    def __init__(self, settings: Settings, user: str | None = None) -> None:
         self.settings = settings
+        self.user = user
+        self.actor: Actor | None = None
         self._services: Services | None = None
 
     @classmethod
-    def from_options(cls, plugins_dir: str | None = None) -> "ServicesHolder":
+    def from_options(cls, plugins_dir: str | None = None, user: str | None = None) -> "ServicesHolder":
         """Return a holder for the settings of the environment with the command line's options on top."""
-        return cls(load_settings({"plugins_dir": plugins_dir}))
+        return cls(load_settings({"plugins_dir": plugins_dir}), user or None)
 
     def get(self, ready: bool = True) -> Services:
         """Return the services; with ``ready`` the database must be reachable and migrated."""
@@ -143,7 +178,25 @@ class ServicesHolder:
             db.check_connection(self._services.engine)
             if not db.is_ready(self._services.engine):
                 raise UserError("Cơ sở dữ liệu chưa được khởi tạo. Hãy chạy 'reportsvc init-db'.")
+        if self.user and self.actor is None and (ready or db.is_ready(self._services.engine)):
+            self._act_as(self._services)
         return self._services
+
+    def _act_as(self, services: Services) -> None:
+        """Scope every later session of ``services`` to the ``--user`` account (none for a superadmin)."""
+        with services.sessions() as session:
+            user = session.scalar(select(User).where(User.username == (self.user or "").strip()))
+            if user is None:
+                raise NotFound(f"Không tìm thấy người dùng '{self.user}' (tùy chọn --user).")
+            if not user.active:
+                raise Forbidden(f"Tài khoản '{user.username}' đã bị khóa.")
+            actor = Actor.of(user)
+            scope = scope_for(session, actor)
+        info = {key: value for key, value in services.sessions.kw.get("info", {}).items() if key != "scope"}
+        if scope is not None:
+            info["scope"] = scope
+        services.sessions.configure(info=info)  # keeps the default cut-off the runtime put there
+        self.actor = actor
 
     def close(self) -> None:
         """Release the database connections when the command ends."""
@@ -169,8 +222,25 @@ def emit(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, An
         click.echo(line(row))
 
 
+def acting_user(ctx: click.Context | None = None) -> Actor | None:
+    """Return the account named by ``--user`` once the services were opened (None without ``--user``)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    holder = ctx.find_object(ServicesHolder) if ctx is not None else None
+    return holder.actor if holder is not None else None
+
+
+def require_admin_user(ctx: click.Context) -> None:
+    """Refuse a change of units, agencies, settings or users when ``--user`` names someone who is not an admin."""
+    actor = acting_user(ctx)
+    if actor is not None and not actor.is_admin:
+        raise Forbidden(f"Tài khoản '{actor.username}' ({actor.role}) không có quyền quản trị.")
+
+
 def cli_actor() -> str:
-    """Return who runs the command, for audit entries: ``cli:<login name>``."""
+    """Return who runs the command, for audit entries: the ``--user`` account, else ``cli:<login name>``."""
+    actor = acting_user()
+    if actor is not None:
+        return actor.username
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers

@@ -118,3 +118,21 @@ PERIOD = PeriodType()
 DAY = DayType()
 FORMAT_LIST = FormatsType()
 YEAR = YearType()
+
+
+class Assignment(VietnameseType):
+    """A setting written ``KEY=VALUE`` (the value may be empty: back to the default)."""
+
+    name = "KHÓA=GIÁ_TRỊ"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
+        """Return (key, value)."""
+        if isinstance(value, tuple):
+            return value
+        key, sep, text = str(value).partition("=")
+        if not sep or not key.strip():
+            self.fail(f"Thiết lập không hợp lệ: '{value}' (dạng KHÓA=GIÁ_TRỊ, ví dụ cutoff_day=14).", param, ctx)
+        return key.strip(), text
+
+
+ASSIGNMENT = Assignment()

@@ -1,29 +1,48 @@
-"""The ``reportsvc users`` commands: ``users create``, ``users token`` and ``users list``.
+"""The ``reportsvc users`` commands: create, disable, enable, password, set-unit, token and list.
 
-Registered on the main group in reportsvc/cli.py; failures are one Vietnamese line and exit 2
-(reportsvc.cli.support.CliGroup).
+Registered on the main group in reportsvc/cli/main.py; failures are one Vietnamese line and exit 2
+(reportsvc.cli.support.CliGroup). Every change is audited by reportsvc.services.accounts; with the
+global ``--user`` only an admin may make one, and only for the users of its unit and below.
 """
 from __future__ import annotations
 
 import click
 from sqlalchemy import select
 
-from reportsvc.services import accounts
-from reportsvc.cli.support import CliGroup, cli_actor, emit, services_of
+from reportsvc.cli.support import CliGroup, acting_user, cli_actor, emit, require_admin_user, services_of
 from reportsvc.cli.types import OneOf
 from reportsvc.db.models import User
+from reportsvc.errors import Forbidden
+from reportsvc.services import accounts
+from reportsvc.services.runtime import Services
 
 
 @click.group("users", cls=CliGroup,
-             help="Tài khoản người dùng: quản trị (admin), cán bộ cập nhật (editor), người xem (viewer).")
+             help="Tài khoản người dùng: quản trị hệ thống (superadmin), quản trị (admin), cán bộ cập nhật "
+                  "(editor), người xem (viewer).")
 def users() -> None:
     """Group of the user commands."""
 
 
-@users.command("create", help="Tạo tài khoản. Cán bộ cập nhật (editor) phải gắn với một cơ quan.")
+def _password(password: str | None) -> str:
+    """Return the given password, or ask for it twice without echoing."""
+    if password is None:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu", err=True)
+    return password
+
+
+def _manage(ctx: click.Context) -> Services:
+    """Return the services for a change of accounts; only an admin (or the system) may make one."""
+    services = services_of(ctx)
+    require_admin_user(ctx)
+    return services
+
+
+@users.command("create", help="Tạo tài khoản gắn với một đơn vị (--unit); cán bộ cập nhật (editor) còn gắn với một "
+                              "cơ quan của đơn vị. Quản trị hệ thống (superadmin) không gắn đơn vị.")
 @click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
 @click.option("--role", required=True, type=OneOf("Vai trò", accounts.ROLES), metavar="VAI_TRÒ",
-              help="admin | editor | viewer")
+              help="superadmin | admin | editor | viewer")
 @click.option("--agency", default="", metavar="CƠ_QUAN", help="Tên hoặc tên viết tắt của cơ quan, ví dụ 'Sở Tư pháp'.")
 @click.option("--unit", "unit_code", default="", metavar="MÃ", help="Mã đơn vị của tài khoản, ví dụ HT.")
 @click.option("--full-name", default="", metavar="HỌ_TÊN", help="Họ và tên.")
@@ -31,18 +50,68 @@ def users() -> None:
 @click.pass_context
 def create(ctx: click.Context, username: str, role: str, agency: str, unit_code: str, full_name: str,
            password: str | None) -> None:
-    """Create a user with a hashed password; the agency is looked up by name or alias, never created."""
-    services = services_of(ctx)
-    with services.sessions() as session:  # refuse an unknown agency before asking for a password
-        if agency and accounts.find_agency(session, agency) is None:
-            raise accounts.AccountError(f"Không tìm thấy cơ quan '{agency}'.")
-    if password is None:
-        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu", err=True)
+    """Create a user with a hashed password; the agency is looked up within the unit, never created."""
+    services = _manage(ctx)
+    acting = acting_user(ctx)
+    if role == "superadmin" and acting is not None and not acting.is_superadmin:
+        raise Forbidden("Chỉ quản trị hệ thống (superadmin) được tạo tài khoản quản trị hệ thống.")
+    with services.sessions() as session:  # refuse a bad unit or agency before asking for a password
+        accounts.check_new_user(session, username, role, agency_name=agency, unit_code=unit_code)
+    password = _password(password)
     with services.transaction() as session:
         user = accounts.create_user(session, username, role, password, agency_name=agency, unit_code=unit_code,
                                     full_name=full_name, actor=cli_actor())
         agency_name = user.agency.name if user.agency else "—"
-    click.echo(f"Đã tạo tài khoản '{username}' (vai trò {role}, cơ quan {agency_name}).")
+        unit_name = f"{user.unit.name} ({user.unit.code})" if user.unit else "mọi đơn vị"
+    click.echo(f"Đã tạo tài khoản '{username}' (vai trò {role}, đơn vị {unit_name}, cơ quan {agency_name}).")
+
+
+@users.command("disable", help="Khóa tài khoản: không đăng nhập, không dùng mã API được nữa.")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.pass_context
+def disable(ctx: click.Context, username: str) -> None:
+    """Disable a user (audited)."""
+    with _manage(ctx).transaction() as session:
+        changed = accounts.set_active(session, username, False, cli_actor())
+    click.echo(f"Đã khóa tài khoản '{username}'." if changed else f"Tài khoản '{username}' đã bị khóa từ trước.")
+
+
+@users.command("enable", help="Mở khóa tài khoản.")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.pass_context
+def enable(ctx: click.Context, username: str) -> None:
+    """Enable a user again (audited)."""
+    with _manage(ctx).transaction() as session:
+        changed = accounts.set_active(session, username, True, cli_actor())
+    click.echo(f"Đã mở khóa tài khoản '{username}'." if changed else f"Tài khoản '{username}' đang hoạt động.")
+
+
+@users.command("password", help="Đặt lại mật khẩu của một tài khoản.")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--password", default=None, metavar="MẬT_KHẨU", help="Mật khẩu mới (bỏ trống để nhập khi được hỏi).")
+@click.pass_context
+def password(ctx: click.Context, username: str, password: str | None) -> None:
+    """Reset a user's password (audited, the hash only is kept)."""
+    services = _manage(ctx)
+    with services.sessions() as session:  # an unknown user is refused before the password is asked
+        accounts.find_user(session, username)
+    new = _password(password)
+    with services.transaction() as session:
+        accounts.set_password(session, username, new, cli_actor())
+    click.echo(f"Đã đặt lại mật khẩu của '{username}'.")
+
+
+@users.command("set-unit", help="Gắn tài khoản với một đơn vị (và một cơ quan của đơn vị đó).")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--unit", "unit_code", required=True, metavar="MÃ", help="Mã đơn vị mới của tài khoản.")
+@click.option("--agency", default="", metavar="CƠ_QUAN", help="Cơ quan của đơn vị (bắt buộc với editor).")
+@click.pass_context
+def set_unit(ctx: click.Context, username: str, unit_code: str, agency: str) -> None:
+    """Bind a user to a unit and optionally an agency of it (audited)."""
+    with _manage(ctx).transaction() as session:
+        user = accounts.set_unit(session, username, unit_code, cli_actor(), agency_name=agency)
+        label = f"{user.unit.name} ({user.unit.code})" + (f", cơ quan {user.agency.name}" if user.agency else "")
+    click.echo(f"Tài khoản '{username}' nay thuộc {label}.")
 
 
 @users.command("token", help="Cấp mã truy cập API mới cho một tài khoản (mã cũ hết hiệu lực). Mã chỉ in ra một lần.")
@@ -50,7 +119,11 @@ def create(ctx: click.Context, username: str, role: str, agency: str, unit_code:
 @click.pass_context
 def token(ctx: click.Context, username: str) -> None:
     """Issue a new API token for a user and print it once (only its hash is stored)."""
-    with services_of(ctx).transaction() as session:
+    services = services_of(ctx)
+    acting = acting_user(ctx)
+    if acting is not None and acting.username != username.strip():
+        require_admin_user(ctx)  # one's own token, or an admin for the users of its units
+    with services.transaction() as session:
         value = accounts.issue_token(session, accounts.find_user(session, username), cli_actor())
     click.echo(value)
 

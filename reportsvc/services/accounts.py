@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from reportsvc.importing import agencies
 from reportsvc.services import audit
 from reportsvc.errors import UserError
 from reportsvc.db.lookup import find_unit
-from reportsvc.db.models import User
+from reportsvc.db.models import Agency, Unit, User
 from reportsvc.vn.text import collapse
 
 ROLES = {
@@ -33,38 +34,100 @@ class AccountError(UserError):
     """A user could not be created or found; the message is for the user."""
 
 
-def create_user(session: Session, username: str, role: str, password: str, *, agency_name: str = "",
-                unit_code: str = "", full_name: str = "", actor: str = "system") -> User:
-    """Create a user; an editor needs an agency, every name is checked; raises AccountError."""
+def _binding(session: Session, role: str, unit_code: str, agency_name: str) -> tuple[Unit | None, Agency | None]:
+    """Return the unit and agency a user of ``role`` is bound to; the agency is looked up within the unit."""
+    if role == "superadmin":
+        if unit_code or agency_name:
+            raise AccountError("Quản trị hệ thống (superadmin) không gắn với đơn vị hay cơ quan nào; "
+                               "bỏ --unit và --agency.")
+        return None, None
+    if not unit_code:
+        raise AccountError("Tài khoản phải gắn với một đơn vị (--unit), trừ quản trị hệ thống (superadmin).")
+    unit = find_unit(session, unit_code)
+    if unit.valid_to is not None:
+        raise AccountError(f"{unit.name} ({unit.code}) đã thôi tồn tại từ "
+                           f"{unit.valid_to + timedelta(days=1):%d/%m/%Y}; hãy gắn tài khoản với đơn vị kế tục.")
+    agency = None
+    if agency_name:
+        agency = agencies.resolve(session, unit, collapse(agency_name))
+        if agency is None:
+            raise AccountError(f"Không tìm thấy cơ quan '{collapse(agency_name)}' của {unit.name}.")
+    elif role == "editor":
+        raise AccountError("Tài khoản cán bộ cập nhật (editor) phải gắn với một cơ quan (--agency).")
+    return unit, agency
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+
+
+def check_new_user(session: Session, username: str, role: str, *, agency_name: str = "",
+                   unit_code: str = "") -> tuple[Unit | None, Agency | None]:
+    """Check everything about a new user but its password (the CLI asks for it only then); raise AccountError."""
     username = username.strip()
     if not _USERNAME.match(username):
         raise AccountError(f"Tên đăng nhập không hợp lệ: '{username}'. Chỉ dùng chữ không dấu, số và . _ - "
                            f"(2–64 ký tự).")
     if role not in ROLES:
         raise AccountError(f"Vai trò không hợp lệ: '{role}'. Chọn một trong: {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
     taken = select(User.id).where(User.username == username).execution_options(unscoped=True)  # every unit's
     if session.scalar(taken) is not None:
         raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
-    unit = find_unit(session, unit_code) if unit_code else None
-    if unit is None and role != "superadmin":
-        raise AccountError("Tài khoản phải gắn với một đơn vị (--unit), trừ quản trị hệ thống (superadmin).")
-    agency = None
-    if agency_name:
-        agency = agencies.resolve(session, unit, collapse(agency_name)) if unit is not None else None
-        if agency is None:
-            raise AccountError(f"Không tìm thấy cơ quan '{collapse(agency_name)}'"
-                               f"{f' của {unit.name}' if unit is not None else ''}.")
-    elif role == "editor":
-        raise AccountError("Tài khoản cán bộ cập nhật (editor) phải gắn với một cơ quan (--agency).")
+    return _binding(session, role, unit_code, agency_name)
+
+
+def create_user(session: Session, username: str, role: str, password: str, *, agency_name: str = "",
+                unit_code: str = "", full_name: str = "", actor: str = "system") -> User:
+    """Create a user bound to a unit (and an agency of it; an editor needs one); superadmin has none."""
+    unit, agency = check_new_user(session, username, role, agency_name=agency_name, unit_code=unit_code)
+    _check_password(password)
+    username = username.strip()
     user = User(username=username, full_name=collapse(full_name), role=role, agency=agency, unit=unit,
-                password_hash=generate_password_hash(password))
+                unit_id=unit.id if unit is not None else None, password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", user.id, None,
                  {"username": username, "role": role, "agency": agency.name if agency else None,
-                  "unit": unit.code if unit else None})
+                  "unit": unit.code if unit else None}, unit_id=unit.id if unit else None)
+    return user
+
+
+def set_active(session: Session, username: str, active: bool, actor: str) -> bool:
+    """Disable or enable a user's sign-in and API token, audited; return False when nothing changed."""
+    user = find_user(session, username)
+    if user.active == active:
+        return False
+    user.active = active
+    audit.record(session, actor, "user.enable" if active else "user.disable", "user", user.id,
+                 {"active": not active}, {"active": active}, unit_id=user.unit_id)
+    session.flush()
+    return True
+
+
+def set_password(session: Session, username: str, password: str, actor: str) -> User:
+    """Give a user a new password (the hash only is kept; the audit entry records that it changed)."""
+    user = find_user(session, username)
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    audit.record(session, actor, "user.password", "user", user.id, None, {"username": user.username},
+                 unit_id=user.unit_id)
+    session.flush()
+    return user
+
+
+def set_unit(session: Session, username: str, unit_code: str, actor: str, agency_name: str = "") -> User:
+    """Bind a user to another unit (and optionally an agency of it), audited; an editor needs an agency."""
+    user = find_user(session, username)
+    unit, agency = _binding(session, user.role, unit_code, agency_name)
+    old = {"unit": user.unit.code if user.unit else None, "agency": user.agency.name if user.agency else None}
+    new = {"unit": unit.code if unit else None, "agency": agency.name if agency else None}
+    if old == new:
+        return user
+    user.unit, user.unit_id, user.agency = unit, unit.id if unit else None, agency
+    user.agency_id = agency.id if agency else None
+    audit.record(session, actor, "user.unit", "user", user.id, old, new, unit_id=user.unit_id)
+    session.flush()
     return user
 
 

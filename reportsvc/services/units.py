@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import predecessors
+from reportsvc.db import unitsettings
 from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
 from reportsvc.errors import UserError
@@ -76,6 +77,14 @@ def _check_parent(kind: str, parent: Unit | None, label: str) -> None:
                         f"({parent.code}) là đơn vị {LEVEL_NAMES[parent_level]}.")
 
 
+def _check_current(unit: Unit, label: str = "") -> None:
+    """Refuse a unit that was merged into another (it takes no new data or children)."""
+    if unit.valid_to is not None:
+        successor = f", nay là {unit.successor.name} ({unit.successor.code})" if unit.successor else ""
+        raise UnitError(f"{label or unit.name} ({unit.code}) đã thôi tồn tại từ "
+                        f"{unit.valid_to + timedelta(days=1):%d/%m/%Y}{successor}.")
+
+
 def stored_tiers(session: Session) -> dict[str, tuple[str, int]]:
     """Return every stored unit's code with its name and tier (for checking a list's parents)."""
     return {code: (name, level_of(kind) if kind in KINDS else 1)
@@ -96,13 +105,20 @@ def import_units(session: Session, data: bytes, filename: str, user: str, *, dry
 def _apply(session: Session, parsed: UnitList, user: str, dry_run: bool) -> ImportSummary:
     stored = {unit.code: unit for unit in session.scalars(select(Unit))}
     summary = ImportSummary(parsed.layout, len(parsed.units), dry_run=dry_run)
+    tier = 0
     for row in parsed.units:
+        if not dry_run and level_of(row.kind) != tier:
+            # Rows come parents first: flushing once per tier gives the new parents their ids, so
+            # the tenancy check of a scoped session sees whose subtree each new unit joins.
+            session.flush()
+            tier = level_of(row.kind)
         parent = stored.get(row.parent_code) if row.parent_code else None
         unit = stored.get(row.code)
         if unit is None:
             summary.added.append(row.code)
             if not dry_run:
                 unit = Unit(code=row.code, name=row.name, kind=row.kind, parent=parent,
+                            parent_id=parent.id if parent is not None else None,
                             place=proper_name(row.name, row.kind), settings={})
                 session.add(unit)
                 stored[row.code] = unit
@@ -114,14 +130,15 @@ def _apply(session: Session, parsed: UnitList, user: str, dry_run: bool) -> Impo
             summary.renamed.append(row.code)
             if not dry_run:
                 audit.record(session, user, "unit.rename", "unit", row.code, {"name": unit.name, "kind": unit.kind},
-                             {"name": row.name, "kind": row.kind})
+                             {"name": row.name, "kind": row.kind}, unit_id=unit.id)
                 unit.name, unit.kind, unit.place = row.name, row.kind, proper_name(row.name, row.kind)
             changed = True
         if (unit.parent.code if unit.parent else None) != row.parent_code:
             summary.moved.append(row.code)
             if not dry_run:
                 audit.record(session, user, "unit.move", "unit", row.code,
-                             {"parent": unit.parent.code if unit.parent else None}, {"parent": row.parent_code})
+                             {"parent": unit.parent.code if unit.parent else None}, {"parent": row.parent_code},
+                             unit_id=unit.id)
                 unit.parent = parent
             changed = True
         summary.unchanged += not changed
@@ -142,11 +159,14 @@ def add_unit(session: Session, code: str, name: str, kind: str, parent_code: str
     kind, name = _check_kind(kind), _clean_name(name)
     parent = find_unit(session, parent_code) if parent_code else None
     _check_parent(kind, parent, f"{full_name(name, kind)} ({code})")
-    unit = Unit(code=code, name=name, kind=kind, parent=parent, place=proper_name(name, kind), settings={},
-                valid_from=valid_from)
+    if parent is not None:
+        _check_current(parent)
+    unit = Unit(code=code, name=name, kind=kind, parent=parent, parent_id=parent.id if parent else None,
+                place=proper_name(name, kind), settings={}, valid_from=valid_from)
     session.add(unit)
+    session.flush()
     audit.record(session, user, "unit.create", "unit", code, None,
-                 {"name": name, "kind": kind, "parent": parent_code, "valid_from": valid_from})
+                 {"name": name, "kind": kind, "parent": parent_code, "valid_from": valid_from}, unit_id=unit.id)
     session.flush()
     return unit
 
@@ -158,8 +178,10 @@ def rename_unit(session: Session, code: str, name: str, user: str, kind: str | N
     new_name = _clean_name(name)
     if kind:
         _check_parent(new_kind, unit.parent, f"{full_name(new_name, new_kind)} ({code})")
+    if (new_name, new_kind) == (unit.name, unit.kind):
+        return unit  # nothing changes: nothing to audit
     audit.record(session, user, "unit.rename", "unit", code, {"name": unit.name, "kind": unit.kind},
-                 {"name": new_name, "kind": new_kind})
+                 {"name": new_name, "kind": new_kind}, unit_id=unit.id)
     unit.name, unit.kind, unit.place = new_name, new_kind, proper_name(new_name, new_kind)
     session.flush()
     return unit
@@ -182,8 +204,11 @@ def move_unit(session: Session, code: str, parent_code: str, user: str) -> Unit:
     if parent is unit or parent in descendants(unit):
         raise UnitError(f"Không thể chuyển {unit.name} ({code}) vào chính nó hoặc đơn vị trực thuộc nó.")
     _check_parent(unit.kind, parent, f"{unit.name} ({code})")
+    _check_current(parent)
+    if unit.parent is parent:
+        return unit  # already there: nothing to audit
     audit.record(session, user, "unit.move", "unit", code, {"parent": unit.parent.code if unit.parent else None},
-                 {"parent": parent_code})
+                 {"parent": parent_code}, unit_id=unit.id)
     unit.parent = parent
     session.flush()
     return unit
@@ -201,8 +226,8 @@ def merge_units(session: Session, old_codes: list[str], into: str, on: date, use
     olds = [find_unit(session, code) for code in dict.fromkeys(old_codes)]
     target = session.scalar(select(Unit).where(Unit.code == into))
     if target is None:
-        if not (name and kind and parent_code is not None):
-            raise UnitError(f"Đơn vị '{into}' chưa có: cần tên, loại và đơn vị cấp trên để tạo đơn vị mới.")
+        if not (name and kind):
+            raise UnitError(f"Đơn vị '{into}' chưa có: cần tên, loại (và đơn vị cấp trên) để tạo đơn vị mới.")
         target = add_unit(session, into, name, kind, parent_code or None, user, valid_from=on)
     for old in olds:
         label = f"{old.name} ({old.code})"
@@ -213,8 +238,11 @@ def merge_units(session: Session, old_codes: list[str], into: str, on: date, use
         if old.valid_from is not None and on <= old.valid_from:
             raise UnitError(f"Ngày sáp nhập {on:%d/%m/%Y} không sau ngày {label} được thành lập "
                             f"({old.valid_from:%d/%m/%Y}).")
-        if old.valid_to is not None:
-            raise UnitError(f"{label} đã thôi tồn tại từ {old.valid_to + timedelta(days=1):%d/%m/%Y}.")
+        _check_current(old, old.name)
+        _check_current(target, target.name)
+        if level_of(old.kind) != level_of(target.kind):
+            raise UnitError(f"Không thể sáp nhập {label} ({LEVEL_NAMES[level_of(old.kind)]}) vào {target.name} "
+                            f"({target.code}, {LEVEL_NAMES[level_of(target.kind)]}): hai đơn vị phải cùng cấp.")
         if target.valid_from is not None and on < target.valid_from:
             raise UnitError(f"Ngày sáp nhập {on:%d/%m/%Y} trước ngày {target.name} được thành lập.")
     for old in olds:
@@ -223,7 +251,7 @@ def merge_units(session: Session, old_codes: list[str], into: str, on: date, use
             if child.valid_to is None:
                 child.parent = target
         audit.record(session, user, "unit.merge", "unit", old.code, {"valid_to": None, "successor": None},
-                     {"valid_to": old.valid_to, "successor": target.code})
+                     {"valid_to": old.valid_to, "successor": target.code}, unit_id=old.id)
     session.flush()
     return target
 
@@ -252,5 +280,28 @@ def unit_rows(session: Session, under: str | None = None, include_all: bool = Fa
     return rows
 
 
+def unit_settings(session: Session, unit_code: str) -> dict[str, Any]:
+    """Return a unit's report settings: every documented key's value and the keys the unit set itself."""
+    unit = find_unit(session, unit_code)
+    return {"unit": unit.code, "name": unit.name, "settings": unitsettings.as_dict(unit),
+            "own": unitsettings.own_keys(unit)}
+
+
+def update_settings(session: Session, unit_code: str, changes: dict[str, Any], user: str) -> dict[str, Any]:
+    """Check and store report settings (an empty value puts a key back to its default), audited as ``unit.settings``.
+
+    Unknown keys and bad values are refused with every reason in Vietnamese (SettingsError,
+    HTTP 422, exit 2) before anything changes. Returns :func:`unit_settings` after the change.
+    """
+    unit = find_unit(session, unit_code)
+    checked = unitsettings.validate_changes(changes)
+    old, new = unitsettings.apply_changes(unit, checked)
+    if new or old:
+        audit.record(session, user, "unit.settings", "unit", unit.code, old, new, unit_id=unit.id)
+        session.flush()
+    return unit_settings(session, unit_code)
+
+
 __all__ = ["ImportSummary", "UnitError", "UnitListError", "add_unit", "descendants", "find_unit", "import_units",
-           "merge_units", "move_unit", "predecessors", "rename_unit", "unit_rows"]
+           "merge_units", "move_unit", "predecessors", "rename_unit", "unit_rows", "unit_settings",
+           "update_settings"]

@@ -138,5 +138,9 @@ def test_the_scheduler_follows_the_variable(runner: CliRunner, demo_services: Se
     assert on_20th.exit_code == 0 and "HT 2024-Q1 (quý I năm 2024)" in on_20th.stdout.splitlines()
 
 
-def test_unit_settings_hold_only_what_is_read() -> None:
-    assert "submission_day" not in UnitSettings.__dataclass_fields__
+def test_unit_settings_are_the_documented_keys() -> None:
+    """Every field of a unit's settings is a documented, validated key (the unit-settings issue added the
+    submission day and the reports a unit files back as checked data)."""
+    from reportsvc.db.unitsettings import KEYS
+
+    assert set(UnitSettings.__dataclass_fields__) == set(KEYS)

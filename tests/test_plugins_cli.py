@@ -170,3 +170,10 @@ def test_a_switch_from_the_cli_is_audited_and_a_running_server_sees_it(runner: C
     assert [(e.action, e.entity_id, e.old, e.new) for e in entries] == [
         ("plugin.disable", "standard_annexes", {"enabled": True}, {"enabled": False})]
     assert entries[0].actor.startswith("cli:")
+
+
+def test_only_the_system_switches_plugins_a_province_admin_may_not(runner: CliRunner, demo_services) -> None:  # noqa: ANN001
+    code, out, err = invoke(runner, "--user", "admin", "plugins", "disable", "the_che")
+    assert (code, out) == (2, "")
+    assert err.startswith("Lỗi: Tài khoản 'admin' không được bật, tắt plugin") and err.count("\n") == 1
+    assert demo_services.blocked_plugins() == []

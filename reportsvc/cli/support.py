@@ -12,6 +12,8 @@ The mapping of errors to what the command line shows is written here once:
 """
 from __future__ import annotations
 
+from contextvars import Token
+
 import getpass
 import json
 import os
@@ -27,6 +29,7 @@ from reportsvc.config import Settings, load_settings
 from reportsvc.db import engine as db
 from reportsvc.db.models import User
 from reportsvc.errors import Forbidden, NotFound, UserError
+from reportsvc.db.tenancy import Scope, activate, deactivate
 from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.services.runtime import Services, create_services
 
@@ -164,6 +167,7 @@ class ServicesHolder:
         self.user = user
         self.actor: Actor | None = None
         self._services: Services | None = None
+        self._scope_token: Token[Scope | None] | None = None
 
     @classmethod
     def from_options(cls, plugins_dir: str | None = None, user: str | None = None) -> "ServicesHolder":
@@ -192,14 +196,14 @@ class ServicesHolder:
                 raise Forbidden(f"Tài khoản '{user.username}' đã bị khóa.")
             actor = Actor.of(user)
             scope = scope_for(session, actor)
-        info = {key: value for key, value in services.sessions.kw.get("info", {}).items() if key != "scope"}
-        if scope is not None:
-            info["scope"] = scope
-        services.sessions.configure(info=info)  # keeps the default cut-off the runtime put there
+        self._scope_token = activate(scope)  # every session of the command, as for a web request
         self.actor = actor
 
     def close(self) -> None:
-        """Release the database connections when the command ends."""
+        """End the ``--user`` scope and release the database connections when the command ends."""
+        if self._scope_token is not None:
+            deactivate(self._scope_token)
+            self._scope_token = None
         if self._services is not None:
             self._services.engine.dispose()
 

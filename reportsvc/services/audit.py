@@ -36,6 +36,10 @@ ACTIONS = {
     "agency.rename": "Đổi tên cơ quan",
     "agency.alias": "Thêm tên gọi khác của cơ quan",
     "agency.merge": "Hợp nhất cơ quan",
+    "user.disable": "Khóa tài khoản",
+    "user.enable": "Mở khóa tài khoản",
+    "user.password": "Đặt lại mật khẩu",
+    "user.unit": "Đổi đơn vị, cơ quan của tài khoản",
 }
 
 

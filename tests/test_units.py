@@ -383,3 +383,16 @@ def test_a_province_admin_changes_only_its_own_units(runner: CliRunner, services
         actors = {e.action: e.actor for e in session.scalars(select(AuditEntry).where(
             AuditEntry.action.in_(["unit.rename", "unit.settings"])))}
     assert actors == {"unit.rename": "qt-admin", "unit.settings": "qt-admin"}
+
+
+@pytest.mark.parametrize(("name", "kind", "authority"), [
+    ("Phường Ba Đình", "phuong", "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH"),
+    ("Đặc khu Phú Quốc", "dac_khu", "ỦY BAN NHÂN DÂN ĐẶC KHU PHÚ QUỐC"),
+    ("Thành phố Huế", "tp_tw", "ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ"),
+    ("Vĩnh Linh", "xa", "ỦY BAN NHÂN DÂN XÃ VĨNH LINH"),  # a name written without its kind word
+])
+def test_the_authority_follows_the_kind(name: str, kind: str, authority: str) -> None:
+    from reportsvc.db.models import Unit
+    from reportsvc.db.unitsettings import settings_of
+
+    assert settings_of(Unit(name=name, kind=kind, settings={})).issuing_body == authority

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext, period_end, predecessors
-from reportsvc.db.unitsettings import KIND_NAMES
+from reportsvc.vn.units import kind_label
 from reportsvc.db.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, TaskAgency, Unit
 
 
@@ -29,7 +29,7 @@ class CompletenessRow:
         """Return "Cơ quan chủ trì" or "Đơn vị cấp xã" (the unit's level)."""
         if self.kind == "agency":
             return "Cơ quan chủ trì"
-        return f"Đơn vị cấp {KIND_NAMES.get(self.unit_kind, self.unit_kind)}"
+        return f"Đơn vị cấp {kind_label(self.unit_kind)}"
 
     @property
     def done(self) -> bool:

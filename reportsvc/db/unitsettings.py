@@ -42,8 +42,8 @@ from reportsvc.errors import Invalid
 from reportsvc.periods import DEFAULT_CUTOFF, CutoffRule
 from reportsvc.vn.text import collapse, nfc
 from reportsvc.vn.units import proper_name
+from reportsvc.vn.units import authority
 
-KIND_NAMES = {"tinh": "tỉnh", "huyen": "huyện", "xa": "xã"}
 DEFAULT_CUTOFF_KEY = "reportsvc.default_cutoff_day"
 """The key of the installation's default cut-off day in ``Session.info``."""
 
@@ -306,5 +306,5 @@ def settings_of(unit: Unit) -> UnitSettings:
     result = UnitSettings(**values)
     result.place = unit.place or (proper_name(unit.name, unit.kind) if unit.name else "")
     if not result.issuing_body:
-        result.issuing_body = f"ỦY BAN NHÂN DÂN {unit.name.upper()}"
+        result.issuing_body = authority(unit.name, unit.kind)
     return result

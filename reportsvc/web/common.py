@@ -24,11 +24,11 @@ from reportsvc.vn.dates import local_time
 from reportsvc.services.downloads import Download
 from reportsvc.services.runtime import Services
 from reportsvc.status import CLASSES, RECORDED
-from reportsvc.db.unitsettings import KIND_NAMES
+from reportsvc.vn.units import KINDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-KIND_LABELS = {kind: name.capitalize() for kind, name in KIND_NAMES.items()}
+KIND_LABELS = {key: kind.label.capitalize() for key, kind in KINDS.items()}
 
 
 class WebUser(UserMixin):

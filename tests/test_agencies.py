@@ -6,33 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from reportsvc.db.models import Agency, AuditEntry, IndicatorValue, StatusUpdate, TaskAgency, Unit, User
 from reportsvc.importing.agencies import resolve
-from reportsvc.cli.main import main
+from tests.cli_helpers import ok, refused, run
 from tests.fixtures.units.make_country import QUANG_TRI_CSV, hung_yen_xlsx
-
-
-def run(runner: CliRunner, *args: str) -> Result:
-    """Run ``reportsvc ARGS``."""
-    return runner.invoke(main, list(args))
-
-
-def ok(runner: CliRunner, *args: str) -> Result:
-    """Run ``reportsvc ARGS`` and insist that it succeeded."""
-    result = run(runner, *args)
-    assert result.exit_code == 0, result.output + result.stderr
-    return result
-
-
-def refused(runner: CliRunner, *args: str) -> str:
-    """Run ``reportsvc ARGS``, insist on exit 2 and one Vietnamese line, and return it."""
-    result = run(runner, *args)
-    assert result.exit_code == 2 and result.stdout == "", result.output
-    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("Lỗi: ")
-    return result.stderr.strip()
 
 
 def listing(runner: CliRunner, unit: str, *extra: str) -> list[dict]:

@@ -11,37 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from reportsvc.cli.main import main
 from reportsvc.db.models import AuditEntry, Unit
 from reportsvc.db.unitsettings import settings_of
+from tests.cli_helpers import ok, refused, run
 from tests.fixtures.units.make_country import QUANG_TRI_CSV, country, hung_yen_xlsx, tall_csv, write_quang_tri_csv
 
 HEADER = "Mã,Tên,Cấp,Mã cấp trên\n"
-
-
-def run(runner: CliRunner, *args: str) -> Result:
-    """Run ``reportsvc ARGS``."""
-    return runner.invoke(main, list(args))
-
-
-def ok(runner: CliRunner, *args: str) -> Result:
-    """Run ``reportsvc ARGS`` and insist that it succeeded."""
-    result = run(runner, *args)
-    assert result.exit_code == 0, result.output + result.stderr
-    return result
-
-
-def refused(runner: CliRunner, *args: str) -> str:
-    """Run ``reportsvc ARGS``, insist on exit 2 with one Vietnamese line on stderr, and return that line."""
-    result = run(runner, *args)
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Lỗi: "), result.stderr
-    assert "Traceback" not in result.output and result.stdout == ""
-    return lines[0]
 
 
 def counts(services) -> tuple[int, int]:  # noqa: ANN001

@@ -19,6 +19,17 @@ ENV_PREFIX = "REPORTSVC_"
 MB = 1024 * 1024
 CUTOFF_DAYS = range(1, 29)
 """A data window may end on day 1–28: the day after it must exist in every month a window starts in."""
+PROXY_HOPS = range(0, 6)
+"""How many reverse proxies (nginx, a load balancer …) may stand in front of the service: their X-Forwarded-* are trusted."""
+_TRUE, _FALSE = {"1", "true", "yes", "on", "có"}, {"0", "false", "no", "off", "không"}
+
+
+def read_flag(text: str) -> bool:
+    """Return the boolean a variable is set to: 1/true/yes/on/có or 0/false/no/off/không (ValueError otherwise)."""
+    word = text.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError(text)
 
 
 class ConfigError(SetupError):
@@ -36,6 +47,8 @@ class Settings:
     max_unzipped_mb: float = 200.0
     secret_key: str = ""
     cutoff_day: int = 14
+    secure_cookies: bool = False
+    proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -48,6 +61,9 @@ class Settings:
         if self.cutoff_day not in CUTOFF_DAYS:
             raise ConfigError(f"{ENV_PREFIX}CUTOFF_DAY phải là một ngày từ {CUTOFF_DAYS.start} đến "
                               f"{CUTOFF_DAYS.stop - 1}, nhận được '{self.cutoff_day}'.")
+        if self.proxy_hops not in PROXY_HOPS:
+            raise ConfigError(f"{ENV_PREFIX}PROXY_HOPS phải là số máy chủ proxy đứng trước dịch vụ, từ "
+                              f"{PROXY_HOPS.start} đến {PROXY_HOPS.stop - 1}, nhận được '{self.proxy_hops}'.")
 
     @property
     def max_upload_bytes(self) -> int:
@@ -74,6 +90,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_unzipped_mb": (ENV_PREFIX + "MAX_UNZIPPED_MB", float),
     "secret_key": (ENV_PREFIX + "SECRET_KEY", str),
     "cutoff_day": (ENV_PREFIX + "CUTOFF_DAY", int),
+    "secure_cookies": (ENV_PREFIX + "SECURE_COOKIES", read_flag),
+    "proxy_hops": (ENV_PREFIX + "PROXY_HOPS", int),
 }
 
 

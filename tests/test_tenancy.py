@@ -46,7 +46,8 @@ def _add_quang_tri(services: Services) -> None:
         session.add(ReportDraft(unit_id=qt.id, period_key="2024-Q1", section="III", text="Nhận xét QT-MẬT"))
         report = GeneratedReport(unit_id=qt.id, period_key="2024-Q1", version=1, title="Báo cáo QT-MẬT",
                                  model_json="{}", created_by="test")
-        report.files.append(ReportFile(format="docx", filename="qt.docx", sha256="0" * 64, size=6, content=b"QT-MAT"))
+        report.files.append(ReportFile(format="docx", filename="qt.docx", size=6, content=b"QT-MAT",
+                                       sha256=hashlib.sha256(b"QT-MAT").hexdigest()))
         session.add(report)
         create_user(session, "qt_admin", "admin", QT_PASSWORD, unit_code="QT")
         create_user(session, "qt_stp", "editor", QT_PASSWORD, unit_code="QT", agency_name="Sở Tư pháp")

@@ -4,6 +4,7 @@ Import the fixtures you use into the test module (``from tests.web_fixtures impo
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from typing import Any, Iterator
@@ -102,7 +103,8 @@ def fake_report(services: Services) -> int:
         unit = session.scalar(select(Unit).where(Unit.code == "HT"))
         row = GeneratedReport(unit_id=unit.id, period_key="2024-Q1", version=99, title="Báo cáo thử", model_json="{}",
                               created_by="test")
-        row.files.append(ReportFile(format="docx", filename="thu.docx", sha256="0" * 64, size=3, content=b"abc"))
+        row.files.append(ReportFile(format="docx", filename="thu.docx", sha256=hashlib.sha256(b"abc").hexdigest(),
+                                    size=3, content=b"abc"))
         session.add(row)
         session.flush()
         return row.id

@@ -13,7 +13,7 @@ from reportsvc.report import archive
 from reportsvc.db import engine as db
 from reportsvc.report.build import BuildOptions
 from reportsvc.services.plugins import set_plugin_enabled
-from reportsvc.cli.support import CliGroup, ServicesHolder, cli_actor, emit, services_of
+from reportsvc.cli.support import CliGroup, CliUsageError, ServicesHolder, cli_actor, emit, services_of
 from reportsvc.cli.types import DAY, FORMAT_LIST, PERIOD, WholeNumber
 from reportsvc.errors import UserError
 from reportsvc.db.models import Unit
@@ -161,6 +161,27 @@ def report_list(ctx: click.Context, unit_code: str | None, as_json: bool) -> Non
     emit(rows, as_json, lambda row: f"#{row['id']} {row['unit']} {row['period']} v{row['version']} "
                                     f"{row['created_at'][:19]} " + ", ".join(
                                         f"{f['filename']} sha256={f['sha256'][:12]}…" for f in row["files"]))
+
+
+@report.command("verify")
+@click.option("--all", "check_all", is_flag=True, help="Kiểm tra mọi báo cáo trong kho lưu trữ.")
+@click.option("--id", "report_ids", multiple=True, type=WholeNumber("Mã báo cáo", 1, 2**31 - 1),
+              help="Mã báo cáo cần kiểm tra (lặp lại để kiểm tra nhiều báo cáo).")
+@click.pass_context
+def report_verify(ctx: click.Context, check_all: bool, report_ids: tuple[int, ...]) -> None:
+    """Kiểm tra tính toàn vẹn kho lưu trữ: tính lại SHA-256 của từng tệp báo cáo (chỉ đọc, không sửa gì)."""
+    if check_all == bool(report_ids):
+        raise CliUsageError("Hãy chọn --all (cả kho lưu trữ) hoặc --id MÃ (một báo cáo), không dùng cả hai.")
+    services = services_of(ctx)
+    with services.sessions() as session:
+        checked, bad = archive.verify(session, None if check_all else report_ids)
+    for problem in bad:
+        click.echo(f"HỎNG: {problem.describe()}")
+    if bad:
+        raise archive.ArchiveIntegrityError(
+            f"{len(bad)}/{checked} tệp trong kho lưu trữ không khớp SHA-256 đã ghi; khôi phục các tệp trên "
+            f"từ bản sao lưu hoặc tạo lại báo cáo.")
+    click.echo(f"Đã kiểm tra {checked} tệp: tất cả khớp SHA-256 đã ghi.")
 
 
 @main.command("serve")

@@ -2,15 +2,89 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from reportsvc.errors import NotFound
+from reportsvc.errors import NotFound, SetupError
 from reportsvc.db.models import GeneratedReport, ReportFile, Unit
 from reportsvc.render import EXTENSIONS
 from reportsvc.report.model import Report
+
+
+class ArchiveIntegrityError(SetupError):
+    """An archived file's bytes no longer match the sha256 stored when it was generated (HTTP 500, exit 3).
+
+    A SetupError, not a Conflict: nothing the user sends can resolve it, the stored data itself is
+    damaged or was altered outside the service, and an administrator must restore it from a backup
+    (or generate the report again). The web logs it as an error; the command line exits with 3 so
+    that a scheduled ``report verify`` tells damage apart from a usage error (2).
+    """
+
+    exit_code = 3
+    title = "Tệp lưu trữ không còn nguyên vẹn"
+
+
+@dataclass(frozen=True)
+class BadFile:
+    """An archived file whose content does not hash to its stored sha256."""
+
+    report_id: int
+    format: str
+    filename: str
+    stored_sha256: str
+    actual_sha256: str
+    stored_size: int
+    actual_size: int
+
+    def describe(self) -> str:
+        """Return one Vietnamese line naming the file and both hashes."""
+        return (f"báo cáo số {self.report_id}, tệp {self.filename} ({self.format}): sha256 lưu khi tạo "
+                f"{self.stored_sha256[:16]}…, sha256 hiện tại {self.actual_sha256[:16]}… "
+                f"({self.stored_size} → {self.actual_size} byte)")
+
+    def audit_values(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Return the old (as archived) and new (as found) values an audit entry records."""
+        return ({"report": self.report_id, "format": self.format, "file": self.filename,
+                 "sha256": self.stored_sha256, "size": self.stored_size},
+                {"sha256": self.actual_sha256, "size": self.actual_size})
+
+
+def check_file(file: ReportFile) -> BadFile | None:
+    """Recompute the sha256 of an archived file; return what differs, or None when it is intact."""
+    content = file.content or b""
+    actual = hashlib.sha256(content).hexdigest()
+    if actual == (file.sha256 or "").lower() and len(content) == file.size:
+        return None
+    return BadFile(file.report_id, file.format, file.filename, file.sha256 or "", actual, file.size, len(content))
+
+
+def verify(session: Session, report_ids: Iterable[int] | None = None) -> tuple[int, list[BadFile]]:
+    """Check the files of ``report_ids`` (every archived report the session may see when None).
+
+    Return how many files were checked and the ones whose bytes do not match their stored
+    sha256. Files are read one at a time, so the whole archive is never in memory. An unknown
+    report id raises NotFound.
+    """
+    if report_ids is None:
+        ids = list(session.scalars(select(ReportFile.id).order_by(ReportFile.report_id, ReportFile.format)))
+    else:
+        ids = []
+        for report_id in report_ids:
+            ids.extend(file.id for file in get(session, report_id).files)
+    bad: list[BadFile] = []
+    for file_id in ids:
+        file = session.scalar(select(ReportFile).where(ReportFile.id == file_id))
+        if file is None:  # removed meanwhile
+            continue
+        problem = check_file(file)
+        if problem is not None:
+            bad.append(problem)
+        session.expunge(file)
+    return len(ids), bad
+
 
 def file_name(report: Report, version: int, fmt: str) -> str:
     """Return the download name, e.g. ``BC-CCHC_HT_2024-Q1_v2.docx`` (``-pdfa`` for the archive PDF)."""

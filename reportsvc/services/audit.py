@@ -21,6 +21,7 @@ ACTIONS = {
     "plan.import": "Nhập kế hoạch",
     "plan.replace": "Thay thế kế hoạch",
     "report.generate": "Tạo báo cáo",
+    "report.integrity": "Từ chối tải tệp báo cáo bị thay đổi (sai SHA-256)",
     "draft.update": "Sửa nội dung báo cáo",
     "plugin.enable": "Bật plugin",
     "plugin.disable": "Tắt plugin",

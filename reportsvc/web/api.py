@@ -506,4 +506,4 @@ def report(report_id: int) -> ResponseReturnValue:
 @errors(READ_ERRORS)
 def report_file(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download one file (docx, pdf or pdfa) of a generated version."""
-    return send_download(downloads.report_file(db(), report_id, fmt))
+    return send_download(downloads.report_file(db(), report_id, fmt, user=g.api_actor.username))

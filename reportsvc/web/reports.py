@@ -107,4 +107,4 @@ def detail(report_id: int) -> ResponseReturnValue:
 @bp.get("/<int:report_id>/files/<fmt>")
 def download(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download one file (docx, pdf or pdfa) of a generated version."""
-    return send_download(downloads.report_file(db(), report_id, fmt))
+    return send_download(downloads.report_file(db(), report_id, fmt, user=actor().username))

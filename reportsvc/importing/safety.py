@@ -10,6 +10,8 @@ references (defusedxml's ``forbid_dtd`` rule), before python-docx or openpyxl se
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 import zlib
 from pathlib import PurePath
@@ -28,9 +30,34 @@ _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".e
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
-def display_name(filename: str) -> str:
-    """Return the file's base name for messages."""
-    return PurePath(filename or "tệp").name or "tệp"
+MAX_NAME_LENGTH = 255
+"""A file name is kept to the length of ``Plan.source_filename`` (its extension stays)."""
+_DROPPED = {"Cf", "Cs"}
+"""Format characters (bidirectional controls U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, zero-width
+characters, U+FEFF …) and lone surrogates (undecodable bytes of a file system name): removed."""
+_BLANKED = {"Cc", "Zl", "Zp"}
+"""Control characters (NUL, tab, new lines …) and line or paragraph separators: each becomes a space."""
+
+
+def clean_name(filename: str | None) -> str:
+    """Return a file name as it may be shown and stored: NFC, without format or control characters, one line."""
+    text = unicodedata.normalize("NFC", str(filename or ""))
+    kept = "".join(" " if unicodedata.category(ch) in _BLANKED else ch for ch in text
+                   if unicodedata.category(ch) not in _DROPPED)
+    return " ".join(kept.split())
+
+
+def display_name(filename: str | None) -> str:
+    """Return the file's base name for messages and storage, cleaned (``clean_name``); "tệp" when nothing is left.
+
+    A client may send a whole path (``C:\\Users\\…\\KH.docx``): only its last part is kept. A right-to-left
+    override (U+202E) is removed, so ``KH<U+202E>xcod.exe`` cannot read as ``KHexe.docx`` where it is shown.
+    """
+    name = clean_name(re.split(r"[\\/]", str(filename or ""))[-1]).strip(". ") or "tệp"
+    if len(name) > MAX_NAME_LENGTH:
+        suffix = PurePath(name).suffix if len(PurePath(name).suffix) <= 16 else ""
+        name = name[:MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+    return name
 
 
 def check_size(size: int, filename: str, max_upload_mb: float) -> None:

@@ -21,6 +21,7 @@ from reportsvc.db.engine import transaction
 from reportsvc.db.lookup import find_unit
 from reportsvc.importing.deadlines import parse_deadline
 from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.safety import display_name
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.errors import NotFound
 from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit, utcnow
@@ -44,8 +45,8 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int,
                 filename: str | None = None, sha256: str | None = None, user: str = "") -> Plan:
     """Add the parsed plan for a unit and year to ``session`` (flushed, not committed) and return it."""
     try:
-        return _import(session, parsed, unit_code, year, replace, filename or parsed.filename,
-                       sha256 or parsed.sha256, user)
+        return _import(session, parsed, unit_code, year, replace,
+                       display_name(filename) if filename else parsed.filename, sha256 or parsed.sha256, user)
     except SQLAlchemyError as exc:
         raise PlanImportError(f"Lỗi cơ sở dữ liệu khi lưu kế hoạch ({exc.__class__.__name__}); "
                               f"không có thay đổi nào được lưu.") from exc

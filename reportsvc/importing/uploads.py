@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportsvc.errors import NotFound
+from reportsvc.importing.safety import display_name
 
 MAX_AGE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -46,9 +47,10 @@ def _paths(data_dir: Path, token: str) -> tuple[Path, Path]:
 
 def save(data_dir: Path, data: bytes, *, filename: str, unit_code: str, year: int, replace: bool, user_id: int,
          sha256: str) -> PendingUpload:
-    """Keep an uploaded file and its choices; return the pending upload with its new token."""
+    """Keep an uploaded file and its choices (the name cleaned by ``display_name``); return it with its token."""
     cleanup(data_dir)
-    pending = PendingUpload(secrets.token_urlsafe(24), filename, unit_code, year, replace, user_id, sha256)
+    pending = PendingUpload(secrets.token_urlsafe(24), display_name(filename), unit_code, year, replace, user_id,
+                            sha256)
     content, meta = _paths(data_dir, pending.token)
     content.write_bytes(data)
     meta.write_text(json.dumps(asdict(pending), ensure_ascii=False), encoding="utf-8")
@@ -56,7 +58,11 @@ def save(data_dir: Path, data: bytes, *, filename: str, unit_code: str, year: in
 
 
 def load(data_dir: Path, token: str, user_id: int) -> tuple[PendingUpload, bytes]:
-    """Return a pending upload of ``user_id`` and its bytes, or raise NotFound."""
+    """Return a pending upload of ``user_id`` and its bytes, or raise NotFound.
+
+    Someone else's upload (another admin's, even of the same unit) is not found either: only its
+    uploader may preview, confirm or cancel it, and a refused attempt leaves it in place.
+    """
     content, meta = _paths(data_dir, token)
     if not meta.is_file() or not content.is_file():
         raise NotFound("Không tìm thấy tệp đang chờ xác nhận; có thể đã được nhập, đã hủy hoặc đã quá hạn. "

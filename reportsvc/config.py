@@ -47,6 +47,11 @@ class Settings:
     max_unzipped_mb: float = 200.0
     secret_key: str = ""
     cutoff_day: int = 14
+    session_hours: float = 12.0
+    idle_minutes: float = 60.0
+    login_max_failures: int = 10
+    login_address_max_failures: int = 50
+    login_window_minutes: float = 15.0
     secure_cookies: bool = False
     proxy_hops: int = 0
 
@@ -61,6 +66,11 @@ class Settings:
         if self.cutoff_day not in CUTOFF_DAYS:
             raise ConfigError(f"{ENV_PREFIX}CUTOFF_DAY phải là một ngày từ {CUTOFF_DAYS.start} đến "
                               f"{CUTOFF_DAYS.stop - 1}, nhận được '{self.cutoff_day}'.")
+        for name in ("session_hours", "idle_minutes", "login_max_failures", "login_address_max_failures",
+                     "login_window_minutes"):  # sign-in sessions and throttling (reportsvc.services.accounts)
+            if not 0 < getattr(self, name) < 1_000_000:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} phải là một số dương nhỏ hơn 1000000, "
+                                  f"nhận được '{getattr(self, name)}'.")
         if self.proxy_hops not in PROXY_HOPS:
             raise ConfigError(f"{ENV_PREFIX}PROXY_HOPS phải là số máy chủ proxy đứng trước dịch vụ, từ "
                               f"{PROXY_HOPS.start} đến {PROXY_HOPS.stop - 1}, nhận được '{self.proxy_hops}'.")
@@ -76,9 +86,33 @@ class Settings:
             return self.secret_key
         path = self.data_dir / "secret_key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
+            _create_private(path, secrets.token_hex(32))
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            raise ConfigError(f"Tệp khóa bí mật {path} để người khác đọc được; hãy chạy: chmod 600 {path}")
         return path.read_text().strip()
+
+
+def _create_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file ``path`` readable by its owner only (0600), all at once.
+
+    The text goes to a temporary file created with O_EXCL and mode 0600, then is linked to
+    ``path``: no other user can ever read it, and a process starting at the same moment either
+    links first or reads the complete file of the one that did.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process generated it first: use that one
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 # field name -> (environment variable, how its text is read)
@@ -90,6 +124,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_unzipped_mb": (ENV_PREFIX + "MAX_UNZIPPED_MB", float),
     "secret_key": (ENV_PREFIX + "SECRET_KEY", str),
     "cutoff_day": (ENV_PREFIX + "CUTOFF_DAY", int),
+    "session_hours": (ENV_PREFIX + "SESSION_HOURS", float),
+    "idle_minutes": (ENV_PREFIX + "IDLE_MINUTES", float),
+    "login_max_failures": (ENV_PREFIX + "LOGIN_MAX_FAILURES", int),
+    "login_address_max_failures": (ENV_PREFIX + "LOGIN_ADDRESS_MAX_FAILURES", int),
+    "login_window_minutes": (ENV_PREFIX + "LOGIN_WINDOW_MINUTES", float),
     "secure_cookies": (ENV_PREFIX + "SECURE_COOKIES", read_flag),
     "proxy_hops": (ENV_PREFIX + "PROXY_HOPS", int),
 }

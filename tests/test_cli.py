@@ -237,7 +237,8 @@ def test_users_disable_enable_and_password(runner: CliRunner, demo_services) -> 
     assert refused(runner, "users", "password", "xem", "--password", "ngan") == "Lỗi: Mật khẩu phải có ít nhất 8 ký tự."
     assert refused(runner, "users", "password", "khong-co", input="") == "Lỗi: Không tìm thấy người dùng 'khong-co'."
     result = runner.invoke(main, ["users", "password", "xem"], input="mat-khau-moi\nmat-khau-moi\n")
-    assert result.exit_code == 0 and result.stdout.endswith("Đã đặt lại mật khẩu của 'xem'.\n")
+    assert result.exit_code == 0 and result.stdout.endswith(
+        "Đã đặt lại mật khẩu của 'xem'. Người dùng phải đổi mật khẩu khi đăng nhập lần tới.\n")
     assert signs_in(demo_services, "xem", "mat-khau-moi") and not signs_in(demo_services, "xem", "xem-demo-2024")
     entries = audit_of(demo_services, "xem")
     assert [action for action, _, _ in entries] == ["user.disable", "user.enable", "user.password"]

@@ -214,11 +214,11 @@ def test_users_create_command(app: Flask, demo_services: Services) -> None:
     created = run_users(["create", "tc", "--role", "editor", "--agency", "Sở TC", "--unit", "HT", "--password", "x"])
     assert created.exit_code == 2 and "Không tìm thấy cơ quan" in created.output
     ok = run_users(["create", "tuphap2", "--role", "editor", "--agency", "Sở Tư pháp", "--unit", "HT",
-                    "--full-name", "Ngô Thị Mai"], input="mat-khau-123\nmat-khau-123\n")
+                    "--full-name", "Ngô Thị Mai"], input="tu-phap-ha-tinh\ntu-phap-ha-tinh\n")
     assert ok.exit_code == 0, ok.output
     assert "Đã tạo tài khoản 'tuphap2' (vai trò editor, đơn vị tỉnh Hà Tĩnh (HT), cơ quan Sở Tư pháp)" in ok.output
     client = app.test_client()
-    assert client.post("/login", data={"username": "tuphap2", "password": "mat-khau-123"}).status_code == 302
+    assert client.post("/login", data={"username": "tuphap2", "password": "tu-phap-ha-tinh"}).status_code == 302
     assert "Ngô Thị Mai" in client.get("/").get_data(as_text=True)
     dup = run_users(["create", "tuphap2", "--role", "viewer", "--password", "mat-khau-123"])
     assert dup.exit_code == 2 and "đã tồn tại" in dup.output

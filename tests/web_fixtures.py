@@ -116,7 +116,7 @@ def samples(services: Services) -> dict[str, Any]:
         plan_id = session.scalar(select(Plan.id).join(Unit).where(Unit.code == "HT"))
         user_id = session.scalar(select(User.id).where(User.username == "stp"))
     return {"task_id": task_led_by(services, "Sở Nội vụ"), "plan_id": plan_id, "report_id": fake_report(services),
-            "fmt": "docx", "token": "x" * 32, "name": "the_che", "code": "HT-TH-TD", "user_id": user_id}
+            "fmt": "docx", "token": "x" * 32, "name": "the_che", "code": "HT-TH-TD", "user_id": user_id, "token_id": 1}
 
 
 def route_url(rule: Rule, values: dict[str, Any]) -> str:

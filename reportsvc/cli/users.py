@@ -1,10 +1,13 @@
-"""The ``reportsvc users`` commands: create, disable, enable, password, set-unit, token and list.
+"""The ``reportsvc users`` commands: create, disable, enable, password, set-unit, set-role, token, tokens,
+revoke and list.
 
 Registered on the main group in reportsvc/cli/main.py; failures are one Vietnamese line and exit 2
 (reportsvc.cli.support.CliGroup). Every change is audited by reportsvc.services.accounts; with the
 global ``--user`` only an admin may make one, and only for the users of its unit and below.
 """
 from __future__ import annotations
+
+from datetime import datetime
 
 import click
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from reportsvc.db.models import User
 from reportsvc.errors import Forbidden
 from reportsvc.services import accounts
 from reportsvc.services.runtime import Services
+from reportsvc.vn.dates import local_time
 
 
 @click.group("users", cls=CliGroup,
@@ -86,19 +90,20 @@ def enable(ctx: click.Context, username: str) -> None:
     click.echo(f"Đã mở khóa tài khoản '{username}'." if changed else f"Tài khoản '{username}' đang hoạt động.")
 
 
-@users.command("password", help="Đặt lại mật khẩu của một tài khoản.")
+@users.command("password", help="Đặt lại mật khẩu của một tài khoản; mọi phiên đăng nhập của nó kết thúc và người "
+                                "dùng phải đổi mật khẩu khi đăng nhập lần tới.")
 @click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
 @click.option("--password", default=None, metavar="MẬT_KHẨU", help="Mật khẩu mới (bỏ trống để nhập khi được hỏi).")
 @click.pass_context
 def password(ctx: click.Context, username: str, password: str | None) -> None:
-    """Reset a user's password (audited, the hash only is kept)."""
+    """Reset a user's password (audited, the hash only is kept); the user must change it at next sign-in."""
     services = _manage(ctx)
     with services.sessions() as session:  # an unknown user is refused before the password is asked
         accounts.find_user(session, username)
     new = _password(password)
     with services.transaction() as session:
         accounts.set_password(session, username, new, cli_actor())
-    click.echo(f"Đã đặt lại mật khẩu của '{username}'.")
+    click.echo(f"Đã đặt lại mật khẩu của '{username}'. Người dùng phải đổi mật khẩu khi đăng nhập lần tới.")
 
 
 @users.command("set-unit", help="Gắn tài khoản với một đơn vị (và một cơ quan của đơn vị đó).")
@@ -114,18 +119,75 @@ def set_unit(ctx: click.Context, username: str, unit_code: str, agency: str) -> 
     click.echo(f"Tài khoản '{username}' nay thuộc {label}.")
 
 
-@users.command("token", help="Cấp mã truy cập API mới cho một tài khoản (mã cũ hết hiệu lực). Mã chỉ in ra một lần.")
-@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-@click.pass_context
-def token(ctx: click.Context, username: str) -> None:
-    """Issue a new API token for a user and print it once (only its hash is stored)."""
+def _own_or_admin(ctx: click.Context, username: str) -> Services:
+    """Return the services for a command on ``username``'s tokens: its own, or an admin's for its units' users."""
     services = services_of(ctx)
     acting = acting_user(ctx)
     if acting is not None and acting.username != username.strip():
-        require_admin_user(ctx)  # one's own token, or an admin for the users of its units
-    with services.transaction() as session:
-        value = accounts.issue_token(session, accounts.find_user(session, username), cli_actor())
+        require_admin_user(ctx)
+    return services
+
+
+@users.command("token", help="Cấp một mã truy cập API có tên và thời hạn cho tài khoản; mã trùng tên với một mã đang "
+                             "có sẽ thay thế mã đó. Mã chỉ in ra một lần.")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--name", default=accounts.DEFAULT_TOKEN_NAME, show_default=True, metavar="TÊN_MÃ",
+              help="Tên của mã, ví dụ 'phần mềm một cửa'.")
+@click.option("--days", default=accounts.TOKEN_DAYS, show_default=True, metavar="SỐ_NGÀY",
+              type=click.IntRange(1, accounts.MAX_TOKEN_DAYS), help="Số ngày mã còn hiệu lực.")
+@click.pass_context
+def token(ctx: click.Context, username: str, name: str, days: int) -> None:
+    """Issue a named API token for a user and print it once (only its hash is stored)."""
+    with _own_or_admin(ctx, username).transaction() as session:
+        value = accounts.issue_token(session, accounts.find_user(session, username), cli_actor(), name=name, days=days)
     click.echo(value)
+
+
+def _shown(iso: str) -> str:
+    """Return a stored ISO time as Vietnam time, "23/11/2026 14:05"."""
+    return local_time(datetime.fromisoformat(iso))
+
+
+@users.command("tokens", help="Liệt kê các mã truy cập API của một tài khoản (số, tên, ngày tạo, ngày hết hạn).")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def tokens(ctx: click.Context, username: str, as_json: bool) -> None:
+    """List a user's API tokens (never their values)."""
+    with _own_or_admin(ctx, username).sessions() as session:
+        rows = [{"id": t.id, "name": t.name, "created_at": accounts.aware(t.created_at).isoformat(timespec="seconds"),
+                 "expires_at": accounts.aware(t.expires_at).isoformat(timespec="seconds"),
+                 "expired": accounts.is_expired(t)}
+                for t in accounts.tokens_of(session, accounts.find_user(session, username))]
+    if not rows and not as_json:
+        click.echo(f"Tài khoản '{username}' chưa có mã truy cập API.")
+        return
+    emit(rows, as_json, lambda row: f"{row['id']:<6} {row['name']:<24} tạo {_shown(row['created_at'])}  "
+                                    f"hết hạn {_shown(row['expires_at'])}"
+                                    f"{'  (đã hết hạn)' if row['expired'] else ''}")
+
+
+@users.command("revoke", help="Thu hồi một mã truy cập API của tài khoản (số của mã: xem 'users tokens').")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.argument("token_id", metavar="SỐ_MÃ", type=int)
+@click.pass_context
+def revoke(ctx: click.Context, username: str, token_id: int) -> None:
+    """Revoke one API token of a user (audited)."""
+    with _own_or_admin(ctx, username).transaction() as session:
+        row = accounts.revoke_token(session, accounts.find_user(session, username), token_id, cli_actor())
+    click.echo(f"Đã thu hồi mã truy cập số {row.id} ('{row.name}') của '{username}'.")
+
+
+@users.command("set-role", help="Đổi vai trò của tài khoản (admin, editor, viewer); mọi phiên đăng nhập của nó kết thúc.")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.option("--role", required=True, type=OneOf("Vai trò", accounts.ROLES), metavar="VAI_TRÒ",
+              help="admin | editor | viewer")
+@click.pass_context
+def set_role(ctx: click.Context, username: str, role: str) -> None:
+    """Give a user another role (audited; its sessions end)."""
+    with _manage(ctx).transaction() as session:
+        accounts.set_role(session, username, role, cli_actor())
+    click.echo(f"Tài khoản '{username}' nay có vai trò {role} ({accounts.ROLES[role]}).")
 
 
 @users.command("list", help="Liệt kê các tài khoản.")
@@ -136,7 +198,7 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
     with services_of(ctx).sessions() as session:
         rows = [{"username": u.username, "full_name": u.full_name, "role": u.role,
                  "agency": u.agency.name if u.agency else None, "unit": u.unit.code if u.unit else None,
-                 "active": u.active, "has_token": bool(u.api_token_hash)}
+                 "active": u.active, "tokens": len(u.tokens)}
                 for u in session.scalars(select(User).order_by(User.username))]
     emit(rows, as_json, lambda row: f"{row['username']:<16} {row['role']:<7} {row['agency'] or '-':<32} "
                                     f"{row['unit'] or '-'}")

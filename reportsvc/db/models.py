@@ -297,11 +297,56 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # superadmin | admin | editor | viewer
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by an admin's password reset: every page leads to the change form until the user picks its own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     agency: Mapped[Agency | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", order_by="ApiToken.id",
+                                                    cascade="all, delete-orphan")
+
+
+class ApiToken(Base):
+    """A named API token of a user with its expiry; only the sha256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_api_tokens_user_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginSession(Base):
+    """A signed-in browser: the session cookie holds its key, the row its start and last request.
+
+    Deleting the row ends the session everywhere its cookie was copied to (sign-out, "đăng xuất
+    khỏi mọi thiết bị", a new password, a locked account, a new role or unit).
+    """
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the key in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(255), default="")  # the browser's User-Agent, shortened
+
+
+class LoginFailure(Base):
+    """One failed sign-in (wrong password, unknown or locked account): what login throttling counts."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)  # as typed (folded to lower case)
+    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class AuditEntry(Base):

@@ -41,6 +41,10 @@ ACTIONS = {
     "user.enable": "Mở khóa tài khoản",
     "user.password": "Đặt lại mật khẩu",
     "user.unit": "Đổi đơn vị, cơ quan của tài khoản",
+    "user.role": "Đổi vai trò tài khoản",
+    "user.password.own": "Tự đổi mật khẩu",
+    "user.token.revoke": "Thu hồi mã truy cập API",
+    "auth.failed": "Đăng nhập không thành công",
 }
 
 

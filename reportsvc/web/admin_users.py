@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from reportsvc.db.models import Agency, Unit, User
 from reportsvc.errors import UserError
 from reportsvc.services import accounts
+from reportsvc.services.recording import whole_number
 from reportsvc.web.admin_support import form_errors, managed_rows, options
 from reportsvc.web.common import actor, admin_required, db
 from reportsvc.web.forms import WEB_ROLES, PasswordResetForm, UserCreateForm, UserUnitForm
@@ -53,7 +54,7 @@ def _check_binding(form: UserCreateForm | UserUnitForm, rows: list[dict[str, Any
     agency_id = form.agency.data or ""
     if not agency_id:
         return None
-    agency = db().get(Agency, int(agency_id)) if agency_id.isdigit() else None
+    agency = db().get(Agency, whole_number(agency_id)) if whole_number(agency_id) else None
     if agency is None or agency.unit is None or agency.unit.code != unit_code or agency.successor_id is not None:
         name = next((row["name"] for row in rows if row["code"] == unit_code), unit_code)
         form.agency.errors = [*form.agency.errors, f"Cơ quan đã chọn không phải cơ quan của {name}."]
@@ -166,7 +167,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
 @bp.post("/<int:user_id>/password")
 @admin_required
 def password(user_id: int) -> ResponseReturnValue:
-    """Set a new password for a user."""
+    """Reset a user's password: its sessions end and it must choose its own at next sign-in."""
     session = db()
     user = _managed_user(user_id)
     form = PasswordResetForm()
@@ -179,7 +180,8 @@ def password(user_id: int) -> ResponseReturnValue:
         if exc.http_status == 403:
             raise
         return _refused(user_id, "password", [str(exc)])
-    flash(f"Đã đặt lại mật khẩu của {user.username}.", "success")
+    flash(f"Đã đặt lại mật khẩu của {user.username}: các phiên đăng nhập của tài khoản đã kết thúc, người dùng phải "
+          f"đổi mật khẩu khi đăng nhập lần tới.", "success")
     return redirect(url_for("admin_users.detail", user_id=user_id))
 
 

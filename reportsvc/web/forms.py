@@ -138,8 +138,48 @@ class LoginForm(PageForm):
     """Sign in with a user name and password."""
 
     username = StringField("Tên đăng nhập", filters=[_strip],
-                           validators=[InputRequired("Hãy nhập tên đăng nhập.")])
-    password = PasswordField("Mật khẩu", validators=[InputRequired("Hãy nhập mật khẩu.")])
+                           validators=[InputRequired("Hãy nhập tên đăng nhập."),
+                                       Length(min=1, max=64, message="Tên đăng nhập phải có từ 1 đến 64 ký tự.")])
+    password = PasswordField("Mật khẩu", validators=[InputRequired("Hãy nhập mật khẩu."),
+                                                     Length(max=1024, message="Mật khẩu quá dài.")])
+
+
+class PasswordChangeForm(PageForm):
+    """The signed-in user's own new password, typed twice, after the current one.
+
+    The rules a password must follow (length, not the user name, not a common one) are the
+    account service's (reportsvc.services.passwords), so the web, the API and the CLI share them.
+    """
+
+    current = PasswordField("Mật khẩu hiện tại", validators=[InputRequired("Hãy nhập mật khẩu hiện tại."),
+                                                             Length(max=1024, message="Mật khẩu quá dài.")])
+    password = PasswordField("Mật khẩu mới", validators=[InputRequired("Hãy nhập mật khẩu mới."),
+                                                          Length(max=1024, message="Mật khẩu quá dài.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[InputRequired("Hãy nhập lại mật khẩu mới.")])
+
+    def validate_confirm(self, field: Field) -> None:
+        """Refuse a confirmation that differs from the new password."""
+        if field.data != self.password.data:
+            raise ValidationError("Hai lần nhập mật khẩu mới không khớp nhau.")
+
+
+class DaysField(StringField):
+    """A whole number of days, typed; ``data`` is an int, or None when left empty or malformed."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the typed number of days; a malformed one is this field's error."""
+        text = str(valuelist[0]).strip() if valuelist and valuelist[0] is not None else ""
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+        if text and self.data is None:
+            raise ValueError(f"Số ngày không hợp lệ: '{text[:20]}' (nhập một số nguyên, ví dụ 90).")
+
+
+class TokenForm(PageForm):
+    """A new API token of the signed-in user: its name and how many days it stays valid."""
+
+    name = StringField("Tên mã", filters=[_strip], validators=[InputRequired("Hãy đặt tên cho mã truy cập."),
+                                                              Length(max=64, message="Tên mã dài quá 64 ký tự.")])
+    days = DaysField("Số ngày hiệu lực", validators=[InputRequired("Hãy nhập số ngày hiệu lực.")])
 
 
 # ---------------------------------------------------------------- task status

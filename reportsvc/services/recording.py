@@ -31,9 +31,25 @@ from reportsvc.vn.text import nfc
 from reportsvc.hooks.validation import validate_indicator_value, validate_status
 
 TEXT_LIMITS = {"result": 5000, "evidence_number": 128, "evidence_title": 2000, "note": 2000}
+MAX_INTEGER = 2**31 - 1
+"""The largest value of an INTEGER column (ids, years, versions) on PostgreSQL; SQLite allows more."""
 
 
 # ---------------------------------------------------------------- parsing of submitted values
+
+def whole_number(text: Any, limit: int = MAX_INTEGER) -> int | None:
+    """Return the whole number ``text`` writes in ASCII digits if it is at most ``limit``, else None.
+
+    str.isdigit alone also accepts "²" and "١٢", and int() refuses texts of thousands of digits.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(limit)):
+        return None
+    number = int(text)
+    return number if number <= limit else None
+
 
 def parse_version(value: Any) -> int:
     """Return the version a form or API call was loaded with; raise Invalid when it is not one."""
@@ -41,8 +57,9 @@ def parse_version(value: Any) -> int:
         raise Invalid(["Phiên bản (version) không hợp lệ."])
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    number = whole_number(value)
+    if number is not None:
+        return number
     if value is None or value == "":
         raise Invalid(["Thiếu phiên bản dữ liệu đã đọc (version; 0 khi tạo mới)."])
     raise Invalid(["Phiên bản (version) không hợp lệ."])
@@ -51,11 +68,14 @@ def parse_version(value: Any) -> int:
 def indicator_number(registry: PluginRegistry, code: str, value: Any) -> Any:
     """Return a typed-in value ("1.234,5", "94,5%") as a float; raise Invalid when the text is not a number.
 
-    Values that are not text (JSON numbers) are returned as they are for the validation to judge.
+    JSON numbers are returned as they are for the validation to judge its type and bounds, once they are
+    known to be of a size an indicator can hold (1e24 is refused here, before anything formats it).
     """
-    if not isinstance(value, str):
-        return value
     try:
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                numbers.check_magnitude(value)
+            return value
         return numbers.parse_number(value)
     except numbers.NumberError as exc:
         raise Invalid([f"Chỉ tiêu '{registry.indicators[code].name}': {exc}."]) from None

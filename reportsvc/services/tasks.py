@@ -18,6 +18,7 @@ from reportsvc.errors import NotFound
 from reportsvc.periods import Period
 from reportsvc.report.model import TaskItem
 from reportsvc.services.permissions import Actor
+from reportsvc.services.recording import MAX_INTEGER
 
 # The status filter value for "no update recorded for this period" (besides the report classes).
 NO_UPDATE = "no_update"
@@ -70,7 +71,7 @@ def get_plan(session: Session, plan_id: int | None = None, unit_code: str | None
               year: int | None = None) -> Plan:
     """Return the plan ``plan_id``, or the plan of unit ``unit_code`` for ``year``; raise NotFound otherwise."""
     if plan_id is not None:
-        plan = session.get(Plan, plan_id)
+        plan = session.get(Plan, plan_id) if 0 < plan_id <= MAX_INTEGER else None
     else:
         unit = find_unit(session, unit_code or "")
         plan = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))

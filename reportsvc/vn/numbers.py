@@ -8,6 +8,7 @@ and absurdly large numbers are refused with a Vietnamese message.
 """
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -41,9 +42,20 @@ def parse_number(text: str) -> float:
             raise NumberError(f"giá trị phải là một số viết đúng cách (dấu chấm phân cách hàng nghìn, dấu phẩy "
                               f"trước phần thập phân, ví dụ 1.234,5), nhận được '{text}'") from None
         number = Decimal(value)
-    if abs(number) >= LARGEST:
-        raise NumberError(f"giá trị lớn quá mức cho phép, nhận được '{text}'")
+    check_magnitude(number, text)
     return float(number)
+
+
+def check_magnitude(number: Decimal | float | int, shown: str | None = None) -> None:
+    """Raise NumberError when a finite number is too large for an indicator (at least 2**53 in size).
+
+    JSON numbers such as 1e24 or 100000000000000000000000000 reach here unparsed; NaN and infinities are
+    left to the indicator checks, which name them.
+    """
+    if isinstance(number, float) and not math.isfinite(number):
+        return
+    if abs(number) >= LARGEST:
+        raise NumberError(f"giá trị lớn quá mức cho phép, nhận được '{number if shown is None else shown}'")
 
 
 def form_text(value: float | int | None) -> str:

@@ -35,6 +35,7 @@ from reportsvc.services.tasks import TaskFilter, TaskRow
 from reportsvc.vn.units import kind_label
 from reportsvc.web import schemas
 from reportsvc.web.common import SAFE_METHODS, db, send_download, services, scope_request
+from reportsvc.web.errors import refuse_unusable_input
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="API báo cáo cải cách hành chính")
 TITLE = "reportsvc API"
@@ -107,7 +108,8 @@ def error(status: int, message: str, **extra: Any) -> ResponseReturnValue:
 def authenticate() -> ResponseReturnValue | None:
     """Resolve the bearer token to a user (401 without a valid one); refuse a read-only user's write (403).
 
-    The OpenAPI document is public. Both checks come before the request body is read.
+    The OpenAPI document is public. Both checks come before the request body is read; then input no
+    route can use is refused (reportsvc.web.errors.refuse_unusable_input) and a write must send a JSON object.
     """
     if request.endpoint == "api.openapi":
         return None
@@ -119,11 +121,11 @@ def authenticate() -> ResponseReturnValue | None:
                           "tạo mã ở trang Tài khoản hoặc bằng lệnh 'reportsvc users token TÊN'.")
     g.api_actor = Actor.of(user)
     scope_request(g.api_actor)
-    if request.method not in SAFE_METHODS:
-        if not g.api_actor.can_write:
-            raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
-        if not isinstance(request.get_json(silent=True), dict):
-            raise ApiError(400, NOT_JSON)
+    if request.method not in SAFE_METHODS and not g.api_actor.can_write:
+        raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
+    refuse_unusable_input()  # NUL bytes, JSON too deep (400), ids past a database integer (404)
+    if request.method not in SAFE_METHODS and not isinstance(request.get_json(silent=True), dict):
+        raise ApiError(400, NOT_JSON)
     return None
 
 

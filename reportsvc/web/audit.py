@@ -11,6 +11,7 @@ from sqlalchemy import select
 from reportsvc.services import audit
 from reportsvc.vn import format as fmt
 from reportsvc.db.models import AuditEntry
+from reportsvc.services.recording import whole_number
 from reportsvc.status import RECORDED
 from reportsvc.web.common import admin_required, arg, db, vn_time
 
@@ -80,7 +81,7 @@ def index() -> ResponseReturnValue:
     session = db()
     page_text = arg("page", "1")
     page = audit.entries(session, actor=arg("actor"), entity=arg("entity"), action=arg("action"),
-                         page=int(page_text) if page_text.isdigit() else 1)
+                         page=whole_number(page_text) or 1)
     actors = list(session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)))
     return render_template("audit.html", page=page, actors=actors, entities=ENTITIES, actions=audit.ACTIONS,
                            filters={"actor": arg("actor"), "entity": arg("entity"), "action": arg("action")},

@@ -3,19 +3,26 @@
 A reportsvc.errors.UserError is answered with the status its class carries (NotFound 404,
 Forbidden 403, Conflict 409, Invalid 422, RenderError and other SetupErrors 500 …) and its own
 message; anything else is an unexpected error, logged with its traceback and shown as a plain 500.
+
+Input no page or API call can use is refused here once, before any view reads it (``refuse_unusable_input``):
+a NUL byte or a lone UTF-16 surrogate in any text sent (query, form, JSON, file name, path), JSON nested
+deeper than ``MAX_JSON_DEPTH`` or too deep to decode (400), and an id in the path larger than a database
+integer (404, as any id that does not exist). The API runs the same check after its token check.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import Any, Iterator
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from reportsvc.errors import UserError
+from reportsvc.errors import NotFound, UserError
 from reportsvc.services.audit import jsonable
+from reportsvc.services.recording import MAX_INTEGER
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -39,6 +46,64 @@ MESSAGES = {
     413: "Tệp tải lên vượt quá dung lượng cho phép.",
     500: "Đã xảy ra lỗi không mong đợi. Vui lòng thử lại hoặc báo cho quản trị viên.",
 }
+
+
+MAX_JSON_DEPTH = 32
+"""How deeply a JSON body may nest objects and lists; no request of the API needs more than 3 levels."""
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+NUL_OR_SURROGATE = ("Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL hoặc mã UTF-8 hỏng) trong {where}; "
+                    "hãy gõ lại nội dung đó.")
+TOO_DEEP = f"Dữ liệu JSON lồng nhau quá sâu (tối đa {MAX_JSON_DEPTH} cấp)."
+
+
+def _json_texts(value: Any) -> Iterator[tuple[str, int]]:
+    """Yield every text of a decoded JSON value (keys too) with its nesting depth, without recursing."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            yield item, depth
+        elif isinstance(item, dict):
+            yield "", depth + 1
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            yield "", depth + 1
+            stack.extend((child, depth + 1) for child in item)
+
+
+def refuse_unusable_input() -> None:
+    """Refuse what no view can use (400), and an id in the path past a database integer (404).
+
+    Checked: query and form names and values, uploaded file names, path values and a JSON body.
+    """
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and value > MAX_INTEGER:
+            raise NotFound(f"Không tìm thấy dữ liệu mã số {value}.")
+        if isinstance(value, str) and _UNUSABLE.search(value):
+            raise UserError(NUL_OR_SURROGATE.format(where="địa chỉ trang"))
+    for where, pairs in (("tham số địa chỉ", request.args), ("biểu mẫu", request.form)):
+        if any(_UNUSABLE.search(text) for pair in pairs.items(multi=True) for text in pair):
+            raise UserError(NUL_OR_SURROGATE.format(where=where))
+    if any(_UNUSABLE.search(upload.filename or "") for upload in request.files.values()):
+        raise UserError(NUL_OR_SURROGATE.format(where="tên tệp"))
+    if request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            raise UserError(TOO_DEEP) from None
+        for text, depth in _json_texts(body):
+            if depth > MAX_JSON_DEPTH:
+                raise UserError(TOO_DEEP)
+            if _UNUSABLE.search(text):
+                raise UserError(NUL_OR_SURROGATE.format(where="nội dung JSON"))
+
+
+@bp.before_app_request
+def check_input() -> None:
+    """Run ``refuse_unusable_input`` before every page (the API runs it itself, after its token check)."""
+    if request.blueprint != "api":
+        refuse_unusable_input()
 
 
 def _respond(status: int, message: str, title: str = "", extra: dict[str, Any] | None = None) -> ResponseReturnValue:

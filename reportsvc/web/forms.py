@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, StopValidation, Validation
 
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
+from reportsvc.services.recording import whole_number
 from reportsvc.vn.dates import parse_day
 
 
@@ -105,7 +106,7 @@ class VersionField(StringField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse the version; missing or malformed is this field's error."""
         text = str(valuelist[0]).strip() if valuelist and valuelist[0] is not None else ""
-        self.data = int(text) if text.isdigit() else None
+        self.data = whole_number(text)
         if not text:
             raise ValueError("Thiếu phiên bản dữ liệu đã đọc (version; 0 khi tạo mới).")
         if self.data is None:
@@ -250,7 +251,7 @@ class IndicatorRowForm(Form):
 
 def _year(form: FlaskForm, field: Field) -> None:
     text = (field.data or "").strip()
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    if not 2000 <= (whole_number(text) or 0) <= 2100:
         raise StopValidation(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số, ví dụ 2025.")
 
 
@@ -281,7 +282,7 @@ def _formats(form: "ReportForm", field: Field) -> None:
 
 def _number(form: FlaskForm, field: Field) -> None:
     text = (field.data or "").strip()
-    if text and (not text.isdigit() or not 0 < int(text) < 100000):
+    if text and not 0 < (whole_number(text) or 0) < 100000:
         raise ValidationError(f"Số văn bản không hợp lệ: '{text}' (một số nguyên dương).")
 
 

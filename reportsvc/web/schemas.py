@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
 from reportsvc.db.unitsettings import KEYS as SETTING_KEYS
+from reportsvc.services.recording import MAX_INTEGER, TEXT_LIMITS
 from reportsvc.status import CLASSES, RECORDED
 from reportsvc.vn.dates import parse_day
 from reportsvc.vn.units import KINDS
@@ -23,21 +24,46 @@ UNKNOWN_FIELD = "không phải trường được nhận."
 REQUIRED = "là bắt buộc."
 NULL = "không được là null."
 INVALID = "có giá trị không hợp lệ."
+OUT_OF_RANGE = f"nằm ngoài giới hạn của một số nguyên (từ -{MAX_INTEGER} đến {MAX_INTEGER})."
 FIELD_MESSAGES = {REQUIRED, NULL, INVALID, UNKNOWN_FIELD, "phải là văn bản.", "phải là số nguyên.",
-                  "phải là true hoặc false.", "phải là một danh sách.", "phải là một đối tượng JSON.", "quá lớn."}
+                  "phải là true hoặc false.", "phải là một danh sách.", "phải là một đối tượng JSON.", "quá lớn.",
+                  OUT_OF_RANGE}
 _BASE = {"required": REQUIRED, "null": NULL, "validator_failed": INVALID}
+TEXT_MAX = 255
+"""The longest text a field takes unless it says otherwise (the database's names and titles)."""
 
 
 class Text(fields.String):
-    """A string field with Vietnamese messages."""
+    """A string field with Vietnamese messages and a longest length (``max_length``, documented as maxLength).
+
+    The length is checked here, before any view reads the database with the text.
+    """
 
     default_error_messages = {**_BASE, "invalid": "phải là văn bản.", "invalid_utf8": "phải là văn bản."}
 
+    def __init__(self, *args: Any, max_length: int = TEXT_MAX, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        self.metadata = {"maxLength": max_length, **self.metadata}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > self.max_length:
+            raise ValidationError(f"Trường '{self.data_key or attr}' dài quá {self.max_length} ký tự.")
+        return text
+
 
 class Int(fields.Integer):
-    """An integer field with Vietnamese messages."""
+    """An integer field with Vietnamese messages that fits a database integer (±2**31 - 1)."""
 
-    default_error_messages = {**_BASE, "invalid": "phải là số nguyên.", "too_large": "quá lớn."}
+    default_error_messages = {**_BASE, "invalid": "phải là số nguyên.", "too_large": "quá lớn.",
+                              "out_of_range": OUT_OF_RANGE}
+
+    def _validated(self, value: Any) -> int:
+        number = super()._validated(value)
+        if abs(number) > MAX_INTEGER:
+            raise self.make_error("out_of_range")
+        return number
 
 
 class Bool(fields.Boolean):
@@ -106,7 +132,7 @@ def _version() -> Int:
 
 
 def _unit(required: bool = True) -> Text:
-    return Text(required=required, validate=validate.Length(min=1, error="Thiếu mã đơn vị (unit)."),
+    return Text(required=required, max_length=64, validate=validate.Length(min=1, error="Thiếu mã đơn vị (unit)."),
                 error_messages={"required": "Thiếu mã đơn vị (unit).", "null": "Thiếu mã đơn vị (unit)."},
                 metadata={"description": "Mã đơn vị, ví dụ HT", "example": "HT"})
 
@@ -117,8 +143,9 @@ def _period(required: bool = True) -> PeriodText:
         "description": "Kỳ: 2024-Q1 … 2024-Q4, 2024-H1 (6 tháng), 2024-M9 (9 tháng), 2024-Y (năm)"})
 
 
-def _text(description: str = "") -> Text:
-    return Text(allow_none=True, metadata={"description": description} if description else {})
+def _text(name: str, description: str = "") -> Text:
+    return Text(allow_none=True, max_length=TEXT_LIMITS[name],
+                metadata={"description": description} if description else {})
 
 
 class ApiSchema(Schema):
@@ -139,7 +166,7 @@ class QuerySchema(ApiSchema):
 class UnitQuery(QuerySchema):
     """?unit=CODE, optional."""
 
-    unit = Text(metadata={"description": "Mã đơn vị, ví dụ HT"})
+    unit = Text(max_length=64, metadata={"description": "Mã đơn vị, ví dụ HT"})
 
 
 class PeriodQuery(QuerySchema):
@@ -159,10 +186,10 @@ class TaskQuery(QuerySchema):
     """The task listing's filters: a plan (by id, or unit and year), a period, an area, an agency, a status."""
 
     plan = Int(metadata={"description": "Mã kế hoạch"})
-    unit = Text(metadata={"description": "Mã đơn vị (cùng với year)"})
+    unit = Text(max_length=64, metadata={"description": "Mã đơn vị (cùng với year)"})
     year = Int(metadata={"description": "Năm kế hoạch (cùng với unit)"})
     period = _period(required=False)
-    area = Text(metadata={"description": "Số La Mã hoặc mã lĩnh vực"})
+    area = Text(max_length=32, metadata={"description": "Số La Mã hoặc mã lĩnh vực"})
     agency = Text(metadata={"description": "Tên (một phần) cơ quan chủ trì"})
     status = Text(validate=validate.OneOf(list(CLASSES), error="Trạng thái lọc không hợp lệ: '{input}'. "
                                                               "Chọn một trong: {choices}."),
@@ -183,11 +210,13 @@ class StatusInput(ApiSchema):
     status = Text(required=True, error_messages={"required": "Thiếu trạng thái (status): "
                                                              f"{', '.join(RECORDED)}."},
                   metadata={"enum": list(RECORDED)})
-    completed_on = Text(allow_none=True, metadata={"format": "date", "description": "Ngày hoàn thành"})
-    result = _text("Kết quả thực hiện")
-    evidence_number = _text("Số/ký hiệu văn bản")
-    evidence_date = Text(allow_none=True, metadata={"format": "date", "description": "Ngày ban hành văn bản"})
-    evidence_title = _text("Trích yếu")
+    completed_on = Text(allow_none=True, max_length=32,
+                        metadata={"format": "date", "description": "Ngày hoàn thành"})
+    result = _text("result", "Kết quả thực hiện")
+    evidence_number = _text("evidence_number", "Số/ký hiệu văn bản")
+    evidence_date = Text(allow_none=True, max_length=32,
+                         metadata={"format": "date", "description": "Ngày ban hành văn bản"})
+    evidence_title = _text("evidence_title", "Trích yếu")
 
 
 class IndicatorInput(ApiSchema):
@@ -195,12 +224,12 @@ class IndicatorInput(ApiSchema):
 
     unit = _unit()
     period = _period()
-    code = Text(required=True, validate=validate.Length(min=1, error="Thiếu mã chỉ tiêu (code)."),
+    code = Text(required=True, max_length=64, validate=validate.Length(min=1, error="Thiếu mã chỉ tiêu (code)."),
                 error_messages={"required": "Thiếu mã chỉ tiêu (code).", "null": "Thiếu mã chỉ tiêu (code)."})
     value = JsonNumber(required=True, allow_none=True, error_messages={
         "required": "Thiếu giá trị chỉ tiêu (value; null để xóa)."},
         metadata={"type": "number", "nullable": True, "description": "null: xóa số liệu"})
-    note = Text(allow_none=True, load_default="")
+    note = Text(allow_none=True, load_default="", max_length=TEXT_LIMITS["note"])
     version = _version()
 
 
@@ -217,8 +246,10 @@ class ReportInput(ApiSchema):
     formats = TextList(list(FORMATS), load_default=lambda: ["docx", "pdf"], validate=_formats_ok,
                        metadata={"default": ["docx", "pdf"]})
     number = Int(strict=True, allow_none=True,
-                 validate=validate.Range(min=1, error="Số văn bản (number) phải là số nguyên dương."),
-                 error_messages={"invalid": "Số văn bản (number) phải là số nguyên dương."},
+                 validate=validate.Range(min=1, max=99999,
+                                         error="Số văn bản (number) phải là số nguyên dương, nhỏ hơn 100000."),
+                 error_messages={"invalid": "Số văn bản (number) phải là số nguyên dương.",
+                                 "out_of_range": "Số văn bản (number) phải là số nguyên dương, nhỏ hơn 100000."},
                  metadata={"description": "Số văn bản; bỏ trống khi là dự thảo"})
     date = Day(invalid="Ngày báo cáo không hợp lệ: '{text}' (dạng YYYY-MM-DD).",
                metadata={"description": "Ngày báo cáo"})
@@ -230,16 +261,16 @@ class ReportInput(ApiSchema):
 WEB_ROLES = ("admin", "editor", "viewer")  # superadmin is created on the command line only
 
 
-def _required_text(message: str, description: str = "", example: str = "") -> Text:
+def _required_text(message: str, description: str = "", example: str = "", max_length: int = TEXT_MAX) -> Text:
     metadata = {key: value for key, value in (("description", description), ("example", example)) if value}
-    return Text(required=True, validate=validate.Length(min=1, error=message),
+    return Text(required=True, max_length=max_length, validate=validate.Length(min=1, error=message),
                 error_messages={"required": message, "null": message}, metadata=metadata)
 
 
 class UnitListQuery(QuerySchema):
     """?under=CODE (a unit and the units below it) and ?all=true (merged units too)."""
 
-    under = Text(metadata={"description": "Mã đơn vị: chỉ đơn vị này và các đơn vị trực thuộc"})
+    under = Text(max_length=64, metadata={"description": "Mã đơn vị: chỉ đơn vị này và các đơn vị trực thuộc"})
     all = Bool(load_default=False, metadata={"description": "true: cả các đơn vị đã sáp nhập"})
 
 
@@ -252,18 +283,19 @@ class AllQuery(QuerySchema):
 class UnitInput(ApiSchema):
     """A new unit: its official code, name, kind and parent (none only for a province)."""
 
-    code = _required_text("Thiếu mã đơn vị (code).", "Mã đơn vị theo danh mục của Tổng cục Thống kê", "28999")
+    code = _required_text("Thiếu mã đơn vị (code).", "Mã đơn vị theo danh mục của Tổng cục Thống kê", "28999", 64)
     name = _required_text("Thiếu tên đơn vị (name).", "Tên đơn vị, kèm loại", "phường Thành Sen")
-    kind = _required_text("Thiếu loại đơn vị (kind).", " | ".join(KINDS), "phuong")
-    parent = Text(allow_none=True, metadata={"description": "Mã đơn vị cấp trên (bỏ trống: đơn vị cấp tỉnh)"})
+    kind = _required_text("Thiếu loại đơn vị (kind).", " | ".join(KINDS), "phuong", 16)
+    parent = Text(allow_none=True, max_length=64,
+                  metadata={"description": "Mã đơn vị cấp trên (bỏ trống: đơn vị cấp tỉnh)"})
 
 
 class UnitPatch(ApiSchema):
     """A unit's new name and kind (rename) and/or new parent (move)."""
 
     name = Text(metadata={"description": "Tên mới"})
-    kind = Text(metadata={"description": "Loại mới: " + " | ".join(KINDS)})
-    parent = Text(metadata={"description": "Mã đơn vị cấp trên mới"})
+    kind = Text(max_length=16, metadata={"description": "Loại mới: " + " | ".join(KINDS)})
+    parent = Text(max_length=64, metadata={"description": "Mã đơn vị cấp trên mới"})
 
     @validates_schema
     def something(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -292,12 +324,12 @@ class AgencyInput(ApiSchema):
 class UserInput(ApiSchema):
     """A new account of the admin's unit or below."""
 
-    username = _required_text("Thiếu tên đăng nhập (username).", "Chữ không dấu, số và . _ -", "xd.nguyen")
+    username = _required_text("Thiếu tên đăng nhập (username).", "Chữ không dấu, số và . _ -", "xd.nguyen", 64)
     role = Text(required=True, validate=validate.OneOf(list(WEB_ROLES), error="Vai trò không hợp lệ: '{input}'. "
                                                                            "Chọn một trong: {choices}."),
                 error_messages={"required": "Thiếu vai trò (role): admin, editor hoặc viewer."},
                 metadata={"enum": list(WEB_ROLES)})
-    password = _required_text("Thiếu mật khẩu (password).", "Ít nhất 8 ký tự")
+    password = _required_text("Thiếu mật khẩu (password).", "Ít nhất 8 ký tự", max_length=1024)
     unit = _unit()
     agency = Text(allow_none=True, metadata={"description": "Tên cơ quan của đơn vị (bắt buộc với editor)"})
     full_name = Text(allow_none=True, metadata={"description": "Họ và tên"})

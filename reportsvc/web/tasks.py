@@ -13,7 +13,7 @@ from reportsvc.services import tasks as task_service
 from reportsvc.services.overview import default_period
 from reportsvc.services.permissions import can_edit_task, check_task
 from reportsvc.errors import Conflict, Invalid
-from reportsvc.services.recording import record_status, status_snapshot
+from reportsvc.services.recording import record_status, status_snapshot, whole_number
 from reportsvc.services.tasks import NO_UPDATE, TaskFilter
 from reportsvc.status import CLASSES
 from reportsvc.web.common import actor, arg, db, entry_periods, pick_period, services
@@ -48,8 +48,7 @@ def index() -> ResponseReturnValue:
     if filters["agency"] == "mine":
         filters["agency"] = str(actor().agency_id or "")
     rows = task_service.list_tasks(session, actor(), plan, period, TaskFilter(
-        area_id=int(filters["area"]) if filters["area"].isdigit() else None,
-        lead_agency_id=int(filters["agency"]) if filters["agency"].isdigit() else None,
+        area_id=whole_number(filters["area"]), lead_agency_id=whole_number(filters["agency"]),
         status=filters["status"], text=filters["q"]))
     return render_template("tasks/index.html", plans=plans, plan=plan, period=period, rows=rows, filters=filters,
                            areas=task_service.plan_areas(session, plan),

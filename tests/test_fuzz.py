@@ -223,6 +223,10 @@ def _web_forms(demo_services: Services) -> list[tuple[str, dict[str, list[str]]]
         (f"/admin/users/{stp}/active", {"active": ["0", "1"], "back": ["list"]}),
         (f"/admin/users/{stp}/password", {"password": ["mat-khau-moi-2024"]}),
         ("/admin/plugins/the_che", {"enabled": ["0", "1"]}),
+        ("/profile/token", {"name": ["mã thử"], "days": ["30", "365"]}),
+        ("/profile/tokens/1/revoke", {"back": ["list"]}),
+        ("/profile/password", {"current": ["sai-mat-khau"], "password": ["mat-khau-moi-2024-dai"],
+                               "confirm": ["mat-khau-moi-2024-dai"]}),
     ]
 
 
@@ -299,9 +303,10 @@ QUERY_NAMES = ["unit", "period", "plan", "area", "agency", "status", "q", "all",
                "entity", "actor"]
 
 
-def _get(client: FlaskClient, path: str, query: str = "", headers: dict[str, str] | None = None) -> None:
-    response = client.get(path, query_string=query, headers=headers or {})
-    assert response.status_code < 500, (path, query[:300], response.get_data(as_text=True)[:300])
+def _get(client: FlaskClient, path: str, query: str = "", headers: dict[str, str] | None = None,
+         method: str = "GET") -> None:
+    response = client.open(path, method=method, query_string=query, headers=headers or {})
+    assert response.status_code < 500, (method, path, query[:300], response.get_data(as_text=True)[:300])
 
 
 def test_pages_answer_no_server_error_to_hostile_query_strings(app: Flask, demo_services: Services) -> None:
@@ -328,13 +333,15 @@ def test_pages_answer_no_server_error_to_hostile_query_strings(app: Flask, demo_
 PATH_TEMPLATES = ["/tasks/{}", "/tasks/{}/status", "/plans/{}", "/reports/{}", "/reports/1/files/{}",
                   "/admin/units/{}", "/admin/agencies/{}", "/admin/users/{}", "/plans/upload/{}",
                   "/api/v1/tasks/{}", "/api/v1/plans/{}", "/api/v1/reports/{}", "/api/v1/units/{}",
-                  "/api/v1/units/{}/settings", "/api/v1/units/{}/agencies", "/api/v1/reports/1/files/{}"]
+                  "/api/v1/units/{}/settings", "/api/v1/units/{}/agencies", "/api/v1/reports/1/files/{}",
+                  "/profile/tokens/{}/revoke", "/admin/users/{}/password", "/admin/units/{}/rename"]
 SEGMENTS: list[str | bytes] = [*(str(n) for n in HUGE_INTS if n > 0), "0", "a\x00b", "x" * 300, "²", b"\xff\xfe",
                                "..", "%00"]
 
 
 def test_paths_answer_no_server_error_to_hostile_segments(app: Flask, demo_services: Services) -> None:
-    """Ids past 32 and 64 bits, NUL bytes and raw bytes in the path of every kind of route (pages and API)."""
+    """Ids past 32 and 64 bits, NUL bytes and raw bytes in the path of every kind of route (pages and API), read
+    and written."""
     client = _signed_in(app, "admin")
     headers = {"Authorization": f"Bearer {api_token(demo_services, 'admin')}"}
 
@@ -345,7 +352,9 @@ def test_paths_answer_no_server_error_to_hostile_segments(app: Flask, demo_servi
     failures: list[str] = []
     for template in PATH_TEMPLATES:
         for value in SEGMENTS:
-            _run(lambda: _get(client, path_of(template, value), headers=headers), path_of(template, value), failures)
+            for method in ("GET", "POST"):
+                _run(lambda: _get(client, path_of(template, value), headers=headers, method=method),
+                     f"{method} {path_of(template, value)}", failures)
     segment = st.one_of(st.sampled_from(SEGMENTS), st.binary(min_size=1, max_size=8), st.text(min_size=1, max_size=20),
                         st.integers(min_value=0).map(str))
 

@@ -7,7 +7,8 @@ bug: a logged 500 on the web, exit 1 on the command line.
 
 Subclasses elsewhere: PeriodError (reportsvc.periods), PlanImportError (reportsvc.importing),
 PluginError and HookFailure (reportsvc.hooks.registry), DatabaseError (reportsvc.db.engine),
-AccountError (reportsvc.services.accounts), RenderError (reportsvc.render.view).
+AccountError (reportsvc.services.accounts), RenderError (reportsvc.render.view), ArchiveIntegrityError
+(reportsvc.report.archive), OutOfScope (reportsvc.db.tenancy).
 This module imports nothing from reportsvc.
 """
 from __future__ import annotations

@@ -46,6 +46,14 @@ def chromium_context(chromium: Path) -> Iterator[Any]:
             browser.close()
 
 
+def sign_in(page: Any, live_server: str, username: str = "admin") -> None:
+    """Sign a demo user in on the login page of the live server."""
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORDS[username])
+    page.click("button[type=submit]")
+
+
 def test_user_journey_in_chromium(live_server: str, chromium: Path, tmp_path: Path) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
@@ -200,10 +208,7 @@ def test_dashboard_completeness_table_shows_name_kind_and_status(live_server: st
     with chromium_context(chromium) as context:
         page = context.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORDS["admin"])
-        page.click("button[type=submit]")
+        sign_in(page, live_server)
         page.goto(f"{live_server}/?unit=HT&period=2024-Q3")
         card = page.locator("section.card", has=page.locator("h2", has_text="Tình hình báo cáo kỳ này"))
         card.locator("summary", has_text="Xem đầy đủ").click()

@@ -103,7 +103,7 @@ def test_chromium_enforces_the_policy_and_the_pages_need_nothing_inline(live_ser
                                                                         chromium: Path) -> None:
     """The pages load without a single CSP violation, their bars and tree keep their layout from the
     stylesheet alone, and markup that does carry inline style or script is blocked: the policy is live."""
-    from tests.test_browser import chromium_context
+    from tests.test_browser import chromium_context, sign_in
 
     with chromium_context(chromium) as context:
         # Runs before any page script (through DevTools, so the policy does not apply to it): records violations.
@@ -112,10 +112,7 @@ def test_chromium_enforces_the_policy_and_the_pages_need_nothing_inline(live_ser
                                 " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
         page = context.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORDS["admin"])
-        page.click("button[type=submit]")
+        sign_in(page, live_server)
         page.wait_for_selector(".stack .seg")
         assert page.evaluate("window.__violations") == []
         # Each bar's segments fill it exactly, from the w-N classes and the last segment's flex-grow.

@@ -3,6 +3,7 @@ Content-Security-Policy that Chromium enforces on pages that need no inline scri
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,20 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "reportsvc" / "web" / "templat
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
-def app_with(demo_services: Services, **overrides: object) -> Flask:
-    """Return the web app on the demo database with some settings overridden (CSRF off for plain posts)."""
-    services = create_services(load_settings(overrides))
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, services=services)
+@pytest.fixture
+def app_with(demo_services: Services) -> Iterator[Callable[..., Flask]]:
+    """Yield a factory of web apps on the demo database with some settings overridden (CSRF off for plain
+    posts); each app's own engine is disposed when the test ends."""
+    made: list[Services] = []
+
+    def make(**overrides: object) -> Flask:
+        services = create_services(load_settings(overrides))
+        made.append(services)
+        return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, services=services)
+
+    yield make
+    for services in made:
+        services.engine.dispose()
 
 
 @pytest.mark.parametrize(("path", "status"), [
@@ -58,24 +69,24 @@ def test_pages_with_bars_and_trees_render_without_style_attributes(client) -> No
     assert re.search(r'class="tree-indent depth-2"', client.get("/admin/units").get_data(as_text=True))
 
 
-def test_cookies_are_secure_only_when_asked(demo_services: Services) -> None:
+def test_cookies_are_secure_only_when_asked(app_with: Callable[..., Flask]) -> None:
     """Every cookie the service sets (the session, which holds the CSRF token, and any other) follows the setting."""
     credentials = {"username": "admin", "password": PASSWORDS["admin"]}
-    plain = app_with(demo_services).test_client().post("/login", data=credentials).headers.getlist("Set-Cookie")
+    plain = app_with().test_client().post("/login", data=credentials).headers.getlist("Set-Cookie")
     assert any(cookie.startswith("session=") for cookie in plain)
     assert not any("Secure" in cookie for cookie in plain)
-    secure = app_with(demo_services, secure_cookies=True).test_client().post("/login", data=credentials)
+    secure = app_with(secure_cookies=True).test_client().post("/login", data=credentials)
     cookies = secure.headers.getlist("Set-Cookie")
     assert any(cookie.startswith("session=") for cookie in cookies)
     assert all("; Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie for cookie in cookies)
 
 
-def test_forwarded_headers_count_only_behind_a_proxy(demo_services: Services) -> None:
+def test_forwarded_headers_count_only_behind_a_proxy(app_with: Callable[..., Flask]) -> None:
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cchc.hatinh.gov.vn",
                  "X-Forwarded-Prefix": "/cchc", "X-Forwarded-For": "203.0.113.9"}
-    direct = app_with(demo_services).test_client().get("/", headers=forwarded)
+    direct = app_with().test_client().get("/", headers=forwarded)
     assert direct.location.startswith("/login")  # forged headers are ignored without REPORTSVC_PROXY_HOPS
-    behind = app_with(demo_services, proxy_hops=1).test_client().get("/", headers=forwarded)
+    behind = app_with(proxy_hops=1).test_client().get("/", headers=forwarded)
     assert behind.location.startswith("/cchc/login")
 
 

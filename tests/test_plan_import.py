@@ -116,7 +116,8 @@ def invoke(runner: CliRunner, *args: str):  # noqa: ANN201
 def test_dry_run_counts(seed: str, fmt: str, registry: PluginRegistry) -> None:
     parsed = analyse_plan(fixture_bytes(seed, fmt), f"ke_hoach.{fmt}", registry, year=2024)
     summary = parsed.summary()
-    assert list(summary) == ["total_rows", "areas", "warnings"]
+    assert list(summary) == ["total_rows", "years", "areas", "warnings"]
+    assert summary["years"] == [2024, 2024]
     assert summary["areas"] == [{"code": c, "title": t, "rows": n} for c, t, n, _ in EXPECTED[seed]]
     assert summary["total_rows"] == TOTALS[seed] == sum(n for _, _, n, _ in EXPECTED[seed])
     assert [a.area_code for a in parsed.areas] == [code for *_, code in EXPECTED[seed]]
@@ -165,13 +166,12 @@ def test_two_row_header_column_numbers_and_custom_area(registry: PluginRegistry)
         sheet.merge_cells(cells)
     out = io.BytesIO()
     workbook.save(out)
-    parsed = analyse_plan(out.getvalue(), "2025.xlsx", registry, year=2024)
-    assert parsed.summary() == {"total_rows": 3, "areas": [
+    parsed = analyse_plan(out.getvalue(), "2025.xlsx", registry)  # the years are the title's
+    assert parsed.summary() == {"total_rows": 3, "years": [2025, 2025], "areas": [
         {"code": "I", "title": "Cải cách thể chế", "rows": 2},
         {"code": "VIII", "title": "Triển khai thực hiện phân cấp quản lý nhà nước", "rows": 1}], "warnings": [
         "Lĩnh vực 'VIII. Triển khai thực hiện phân cấp quản lý nhà nước' không khớp với lĩnh vực nào đã khai báo; "
-        "được giữ là lĩnh vực riêng.",
-        "Tiêu đề kế hoạch ghi năm 2025, khác với năm nhập 2024."]}
+        "được giữ là lĩnh vực riêng."]}
     assert [a.area_code for a in parsed.areas] == ["II", None]  # matched by title, not by numeral
     first, second = parsed.areas[0].items
     assert (first.lead, first.coord, first.deadline, first.product) == ("Sở Tư pháp", "Các sở, ngành", "Quý I/2025",
@@ -410,7 +410,7 @@ def test_cli_bad_arguments(runner: CliRunner, services, tmp_path: Path) -> None:
         (("--unit", "XX", "--year", "2024"), "Không tìm thấy đơn vị 'XX'"),
         (("--unit", "XX", "--year", "2024", "--dry-run", "--json"), "Không tìm thấy đơn vị 'XX'"),
         (("--year", "2024"), "Thiếu tùy chọn --unit"),
-        (("--unit", "HT"), "Thiếu tùy chọn --year"),
+        (("--unit", "HT", "--year", "2025-2021"), "Năm không hợp lệ"),
         (("--unit", "HT", "--year", "hai nghìn"), "Năm không hợp lệ"),
     ]:
         result = invoke(runner, "plan", "import", str(path), *args)

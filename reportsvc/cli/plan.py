@@ -1,4 +1,4 @@
-"""The ``reportsvc plan`` commands: ``plan import FILE --unit CODE --year YYYY [--dry-run] [--json] [--replace]``.
+"""The ``reportsvc plan`` commands: ``plan import FILE --unit CODE [--year YYYY|YYYY-YYYY] [--dry-run] [--json] [--replace]``.
 
 Registered on the main group in reportsvc/cli.py. Every failure prints one Vietnamese line on
 stderr and exits with code 2 (reportsvc.cli.support.CliGroup); the database is left untouched.
@@ -14,8 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from reportsvc.db import engine as db
 from reportsvc.db.lookup import find_unit
 from reportsvc.cli.support import CliGroup, cli_actor, services_of
-from reportsvc.cli.types import YEAR
+from reportsvc.cli.types import YEARS
 from reportsvc.importing import analyse_plan, run_import
+from reportsvc.importing.deadlines import years_label
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.services.runtime import Services
@@ -40,12 +41,17 @@ def _check_unit(services: Services, unit_code: str) -> None:
         find_unit(session, unit_code)
 
 
+_SOURCES = {"option": "theo tham số --year", "title": "theo tiêu đề văn bản"}
+
+
 def _print_summary(parsed: ParsedPlan, header: str) -> None:
     summary = parsed.summary()
     click.echo(header)
     click.echo(f"Tệp: {parsed.filename} (sha256 {parsed.sha256})")
     if parsed.title:
         click.echo(f"Tiêu đề: {parsed.title}")
+    if parsed.years:
+        click.echo(f"Năm: {years_label(parsed.years)} ({_SOURCES.get(parsed.years_source, parsed.years_source)})")
     click.echo(f"Tổng số nhiệm vụ: {summary['total_rows']}")
     for area, detail in zip(summary["areas"], parsed.areas):
         owner = f" → lĩnh vực {detail.area_code}" if detail.area_code else " → lĩnh vực riêng"
@@ -61,15 +67,16 @@ def plan() -> None:
     """Group of the plan commands."""
 
 
-@plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx hoặc .csv (UTF-8) cho một đơn vị và năm.")
+@plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx hoặc .csv (UTF-8) cho một đơn vị và năm (hoặc giai đoạn nhiều năm).")
 @click.argument("file", metavar="TỆP")
 @click.option("--unit", "unit_code", required=True, metavar="MÃ", help="Mã đơn vị (xem 'reportsvc units list').")
-@click.option("--year", required=True, type=YEAR, help="Năm của kế hoạch, ví dụ 2024.")
+@click.option("--year", type=YEARS, default=None,
+              help="Năm của kế hoạch (2024) hoặc giai đoạn (2021-2025); bỏ trống để đọc từ tiêu đề văn bản.")
 @click.option("--dry-run", is_flag=True, help="Chỉ đọc và kiểm tra tệp, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--replace", is_flag=True, help="Thay thế kế hoạch đã nhập của đơn vị trong năm đó.")
 @click.pass_context
-def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: int, dry_run: bool, as_json: bool,
+def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: tuple[int, int] | None, dry_run: bool, as_json: bool,
                         replace: bool) -> None:
     """Import (or with --dry-run only analyse) a plan file for a unit and year."""
     services = services_of(ctx, ready=not dry_run)
@@ -87,4 +94,5 @@ def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: int
     if as_json:
         click.echo(json.dumps({**parsed.summary(), "plan_id": stored.id}, ensure_ascii=False))
     else:
-        _print_summary(parsed, f"Đã nhập kế hoạch năm {year} cho đơn vị '{unit_code}' (mã kế hoạch {stored.id}).")
+        label = years_label(parsed.years) if parsed.years else ""
+        _print_summary(parsed, f"Đã nhập kế hoạch {label} cho đơn vị '{unit_code}' (mã kế hoạch {stored.id}).")

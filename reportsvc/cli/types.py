@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import click
 
 from reportsvc.errors import UserError
+from reportsvc.importing.deadlines import parse_years
 from reportsvc.periods import Period, parse_period
 from reportsvc.render import FORMATS
 from reportsvc.vn.dates import parse_day
@@ -78,6 +79,22 @@ class YearType(VietnameseType):
         return int(text)
 
 
+class YearsType(VietnameseType):
+    """A plan's years: one year ("2024") or a range ("2021-2025")."""
+
+    name = "NĂM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        """Return (first, last) year; both the same for one year."""
+        if isinstance(value, tuple):
+            return value
+        years = parse_years(str(value))
+        if years is None:
+            self.fail(f"Năm không hợp lệ: '{value}'. Hãy ghi năm 4 chữ số (ví dụ 2024) hoặc một giai đoạn "
+                      f"(ví dụ 2021-2025).", param, ctx)
+        return years
+
+
 class WholeNumber(VietnameseType):
     """A whole number between ``low`` and ``high`` (inclusive); ``label`` names it in the message."""
 
@@ -118,6 +135,7 @@ PERIOD = PeriodType()
 DAY = DayType()
 FORMAT_LIST = FormatsType()
 YEAR = YearType()
+YEARS = YearsType()
 
 
 class Assignment(VietnameseType):

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportsvc.importing.deadlines import parse_deadline
+from reportsvc.importing.deadlines import parse_deadline, years_in_title, years_label
 from reportsvc.areas.matching import match_area, words
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.layout import LOOKED_FOR, group_rows
@@ -16,7 +14,7 @@ from reportsvc.importing.model import ParsedArea, ParsedPlan
 from reportsvc.importing.readers import Block, read_blocks
 from reportsvc.importing.safety import check_size, check_upload, display_name
 from reportsvc.importing.targets import extract_targets, section_texts
-from reportsvc.vn.text import collapse, fold
+from reportsvc.vn.text import collapse
 
 if TYPE_CHECKING:  # pragma: no cover
     from reportsvc.config import Settings
@@ -43,8 +41,11 @@ def read_source(source: bytes | bytearray | str | Path, filename: str | None, ma
 
 
 def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "PluginRegistry | Any",
-                 settings: "Settings | None" = None, year: int | None = None) -> ParsedPlan:
-    """Read a plan file (bytes or path) into a ParsedPlan; writes nothing, raises PlanImportError."""
+                 settings: "Settings | None" = None, year: int | tuple[int, int] | None = None) -> ParsedPlan:
+    """Read a plan file (bytes or path) into a ParsedPlan; writes nothing, raises PlanImportError.
+
+    ``year`` is the plan's year or (first, last) years; None reads them from the document's title.
+    """
     max_upload = settings.max_upload_mb if settings else DEFAULT_MAX_UPLOAD_MB
     max_unzipped = settings.max_unzipped_mb if settings else DEFAULT_MAX_UNZIPPED_MB
     data, filename = read_source(source, filename, max_upload)
@@ -62,13 +63,36 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
     areas = list(getattr(registry, "areas", []) or [])
     indicators = dict(getattr(registry, "indicators", {}) or {})
     _match_areas(plan, areas)
-    _check_items(plan, year or date.today().year)
-    if year and plan.title:
-        written = re.search(r"\bnam (\d{4})\b", fold(plan.title))
-        if written and int(written.group(1)) != year:
-            plan.warnings.append(f"Tiêu đề kế hoạch ghi năm {written.group(1)}, khác với năm nhập {year}.")
+    plan.years, plan.years_source = plan_years(year, plan.title, layout.title_lines)
+    _check_items(plan, plan.years[0])
     plan.targets = extract_targets(_target_sources(plan, blocks, areas), indicators, areas)
     return plan
+
+
+def plan_years(given: int | tuple[int, int] | None, title: str, lines: list[str]) -> tuple[tuple[int, int], str]:
+    """Return the plan's (first, last) years and where they came from ("option" or "title").
+
+    Years given are checked against the title and refused, naming both, when they differ. Without
+    them the title is read, then the other title-like lines above the table; none found is refused.
+    """
+    written = years_in_title(title)
+    wanted = (given, given) if isinstance(given, int) else (tuple(given) if given else None)
+    if wanted is not None:
+        if written is not None and written != wanted:
+            raise PlanImportError(f"Năm nhập ({years_label(wanted)}) không khớp với năm ghi trong văn bản "
+                                  f"({years_label(written)}, tiêu đề: '{title}'). Hãy sửa năm nhập, hoặc bỏ trống "
+                                  f"để dùng năm của văn bản.")
+        return (wanted[0], wanted[1]), "option"
+    for line in ([] if written else lines):
+        if len(line) <= 300 and not line.startswith("(") and any(w in words(line) for w in _TITLE_WORDS) \
+                and not collapse(line).lower().startswith(("căn cứ", "thực hiện", "theo")):
+            written = years_in_title(line)
+            if written:
+                break
+    if written is None:
+        raise PlanImportError("Không đọc được năm của kế hoạch trong tiêu đề văn bản. Hãy ghi năm nhập (tham số "
+                              "--year hoặc ô 'Năm kế hoạch'), ví dụ 2024 hoặc 2021-2025.")
+    return written, "title"
 
 
 def _title(lines: list[str]) -> str:

@@ -289,3 +289,49 @@ def _parse_part(raw: str, plan_year: int) -> Deadline:
 def parse_deadline(text: str, plan_year: int) -> Deadline:
     """Parse a deadline cell ("Quý IV/2023", "Thường xuyên", "Trước ngày 25/01/2024" …) for a plan year."""
     return _parse_part(nfc(text), plan_year)
+
+
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)\b")
+_YEAR_WORD = re.compile(r"(?<!thang \d )(?<!thang \d\d )\bnam ((?:19|20)\d\d)\b(?!\s*-\s*\d)")
+_LONGEST_PLAN = 20  # years; a wider "range" is two unrelated years, not a plan's period
+
+
+def _year_pair(first: int, last: int) -> tuple[int, int] | None:
+    """Return (first, last) when they make a plausible plan period, else None."""
+    if 1900 <= first <= last <= 2100 and last - first <= _LONGEST_PLAN:
+        return first, last
+    return None
+
+
+def parse_years(text: str) -> tuple[int, int] | None:
+    """Return (first, last) for a year ("2024") or a range ("2021-2025", "2021 – 2025"); None otherwise."""
+    compact = re.sub(r"[\u2010-\u2015]", "-", nfc(str(text))).strip()
+    if re.fullmatch(r"\d{4}", compact):
+        return _year_pair(int(compact), int(compact))
+    match = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", compact)
+    return _year_pair(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def years_in_title(text: str) -> tuple[int, int] | None:
+    """Return the years a plan's title names ("năm 2024", "giai đoạn 2021-2025", "2021 - 2025"), or None.
+
+    The first period written wins ("năm 2024 … giai đoạn 2021-2030" is a 2024 plan); "năm 2023"
+    right after "tháng 12" is a date, not the plan's year.
+    """
+    folded = _repair(fold(nfc(text or "")))
+    found: list[tuple[int, tuple[int, int]]] = []
+    for match in _YEAR_RANGE.finditer(folded):
+        pair = _year_pair(int(match.group(1)), int(match.group(2)))
+        if pair:
+            found.append((match.start(), pair))
+            break
+    match = _YEAR_WORD.search(folded)
+    if match:
+        found.append((match.start(), (int(match.group(1)), int(match.group(1)))))
+    return min(found)[1] if found else None
+
+
+def years_label(years: tuple[int, int]) -> str:
+    """Return "năm 2024" for one year, "giai đoạn 2021-2025" for a range."""
+    first, last = years
+    return f"năm {first}" if first == last else f"giai đoạn {first}-{last}"

@@ -59,6 +59,8 @@ class ParsedPlan:
     areas: list[ParsedArea] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    years: tuple[int, int] | None = None  # (first, last) year the plan covers
+    years_source: str = ""  # "option": given at import (--year, the upload form); "title": read from the document
 
     @property
     def total_rows(self) -> int:
@@ -66,7 +68,7 @@ class ParsedPlan:
         return sum(len(area.items) for area in self.areas)
 
     def summary(self) -> dict[str, Any]:
-        """Return the exact ``--dry-run --json`` document: total_rows, areas and warnings."""
-        return {"total_rows": self.total_rows,
+        """Return the exact ``--dry-run --json`` document: total_rows, years, areas and warnings."""
+        return {"total_rows": self.total_rows, "years": list(self.years) if self.years else None,
                 "areas": [{"code": a.numeral, "title": a.title, "rows": len(a.items)} for a in self.areas],
                 "warnings": list(self.warnings)}

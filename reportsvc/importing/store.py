@@ -60,6 +60,7 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
         source = f" (từ tệp '{existing.source_filename}')" if existing.source_filename else ""
         raise PlanImportError(f"Đơn vị '{unit_code}' đã có kế hoạch năm {year}{source}. "
                               f"Dùng --replace để thay thế kế hoạch cũ.")
+    year_end = parsed.years[1] if parsed.years and parsed.years[0] == year else year  # a multi-year plan
     old_tasks: dict[tuple[str, str], int] = {}
     old_areas: list[PlanArea] = []
     if existing is not None:  # replaced in place: the plan row stays, its content is swapped below
@@ -69,10 +70,10 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
         existing.targets.clear()  # frees (plan, code) for the new targets
         session.flush()
         plan = existing
-        plan.year_end, plan.title, plan.source_filename, plan.source_sha256 = year, parsed.title, filename, sha256
+        plan.year_end, plan.title, plan.source_filename, plan.source_sha256 = year_end, parsed.title, filename, sha256
         plan.imported_by, plan.imported_at = user, utcnow()
     else:
-        plan = Plan(unit=unit, year=year, year_end=year, title=parsed.title, source_filename=filename,
+        plan = Plan(unit=unit, year=year, year_end=year_end, title=parsed.title, source_filename=filename,
                     source_sha256=sha256, imported_by=user)
         session.add(plan)
     new_tasks: dict[tuple[str, str], Task] = {}
@@ -158,7 +159,8 @@ def _carry_updates(session: Session, parsed: ParsedPlan, old_areas: list[PlanAre
 
 
 def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", filename: str | None, unit_code: str,
-               year: int, registry: "PluginRegistry", settings: "Settings | None" = None, replace: bool = False,
+               year: int | tuple[int, int] | None, registry: "PluginRegistry", settings: "Settings | None" = None,
+               replace: bool = False,
                user: str = "") -> tuple[Plan, ParsedPlan]:
     """Analyse a file and store it in one transaction: all of it is saved, or nothing is."""
     from reportsvc.importing.analyse import analyse_plan
@@ -166,5 +168,6 @@ def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", fi
     with transaction(sessions) as session:
         _plan_unit(session, unit_code)  # an unknown unit is reported before the file is read
         parsed = analyse_plan(source, filename, registry, settings, year=year)
-        plan = import_plan(session, parsed, unit_code, year, replace, user=user)
+        first = parsed.years[0] if parsed.years else int(year or 0)  # years given, or read from the document
+        plan = import_plan(session, parsed, unit_code, first, replace, user=user)
     return plan, parsed

@@ -1,6 +1,7 @@
 """The context a plugin collects in: unit, period, session, declared areas, and the unit's plan."""
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Session, selectinload
 from reportsvc.areas.catalog import Catalog
 from reportsvc.db.models import Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
 from reportsvc.periods import CutoffRule, Period, parse_period
+
+#: Deadline kinds whose status belongs to each year (done in 2022, open again in 2023).
+PER_YEAR_KINDS = ("recurrence", "continuous")
+
 
 @dataclass
 class CollectContext:
@@ -60,14 +65,20 @@ class CollectContext:
                 if self.registry.owner_code(area.area_code, area.title) == area_code]
 
     def tasks(self, area_code: str) -> list[Task]:
-        """Return the plan's tasks in the area owned by ``area_code``, in plan order."""
-        area_ids = [area.id for area in self.plan_areas(area_code)]
-        if not area_ids:
+        """Return the plan's tasks in the area owned by ``area_code`` that apply to the year, in plan order.
+
+        A multi-year plan gives only the tasks of the period's year (``applies_in_year``).
+        """
+        areas = self.plan_areas(area_code)
+        if not areas:
             return []
-        stmt = (select(Task).where(Task.area_id.in_(area_ids))
+        plan_of = {area.id: area.plan for area in areas}
+        stmt = (select(Task).where(Task.area_id.in_(list(plan_of)))
                 .options(selectinload(Task.agencies).selectinload(TaskAgency.agency), selectinload(Task.updates))
                 .order_by(Task.position))
-        return list(self.session.scalars(stmt))
+        year = self.period.year
+        return [task for task in self.session.scalars(stmt)
+                if not is_multi_year(plan_of[task.area_id]) or applies_in_year(task, year, self.cutoff)]
 
 
 def predecessors(unit: Unit) -> list[Unit]:
@@ -84,11 +95,12 @@ def predecessors(unit: Unit) -> list[Unit]:
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:
     """Return the unit's own plan covering ``year``, or None.
 
+    An annual plan governs its year over a multi-year plan that also covers it.
     A unit without a plan of its own gets none: its report lists no tasks (and says so) but still
     rolls up its children's indicators; it never borrows a parent's tasks as if they were its own.
     """
-    return session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year <= year, Plan.year_end >= year)
-                          .order_by(Plan.year.desc()))
+    return session.scalars(select(Plan).where(Plan.unit_id == unit.id, Plan.year <= year, Plan.year_end >= year)
+                           .order_by((Plan.year_end - Plan.year).asc(), Plan.year.desc())).first()
 
 
 def period_end(period_key: str, cutoff: CutoffRule) -> date:
@@ -96,7 +108,56 @@ def period_end(period_key: str, cutoff: CutoffRule) -> date:
     return parse_period(period_key).window(cutoff)[1]
 
 
+def period_year(period_key: str) -> int:
+    """Return the year of a stored period key ("2023-Q2" -> 2023)."""
+    return parse_period(period_key).year
+
+
 def latest_update(task: Task, as_of: date, cutoff: CutoffRule) -> StatusUpdate | None:
-    """Return the task's latest status update whose period ends on or before ``as_of``."""
-    candidates = [u for u in task.updates if period_end(u.period_key, cutoff) <= as_of]
+    """Return the task's latest status update whose period ends on or before ``as_of``.
+
+    A recurring or continuous task's status belongs to its year: only that year's updates count.
+    """
+    candidates = [u for u in task.updates if period_end(u.period_key, cutoff) <= as_of
+                  and (task.deadline_kind not in PER_YEAR_KINDS or period_year(u.period_key) == as_of.year)]
     return max(candidates, key=lambda u: (period_end(u.period_key, cutoff), u.updated_at), default=None)
+
+
+def is_multi_year(plan: Plan) -> bool:
+    """Return True for a plan that covers more than one year ("giai đoạn 2021-2025")."""
+    return plan.year_end > plan.year
+
+
+def deadline_in_year(task: Task, year: int) -> date | None:
+    """Return the task's deadline for ``year``: a recurring task's due day moved to that year, else its own."""
+    end = task.deadline_end
+    if end is None or task.deadline_kind != "recurrence" or end.year == year:
+        return end
+    if end.month == 2 and end.day == 29:
+        return date(year, 2, calendar.monthrange(year, 2)[1])
+    return end.replace(year=year)
+
+
+def completed_before(task: Task, year: int, cutoff: CutoffRule) -> bool:
+    """Return True when the task's last status update of the years before ``year`` says it was done."""
+    earlier = [u for u in task.updates if period_year(u.period_key) < year]
+    last = max(earlier, key=lambda u: (period_end(u.period_key, cutoff), u.updated_at), default=None)
+    return last is not None and last.status == "done"
+
+
+def applies_in_year(task: Task, year: int, cutoff: CutoffRule) -> bool:
+    """Return True when a task of a multi-year plan belongs in ``year``'s reports.
+
+    Recurring ("Hàng năm") and continuous ("Thường xuyên") tasks apply every year; a dated task
+    applies from its first year on (a range that covers the year, one due in the year, and an
+    earlier one carried over while not completed); a conditional ("Khi có chủ trương …") or
+    unreadable one applies every year until completed.
+    """
+    if task.deadline_kind in PER_YEAR_KINDS:
+        return True
+    if completed_before(task, year, cutoff):
+        return False
+    first = task.deadline_start or task.deadline_end
+    if task.deadline_kind == "window" and first is not None:
+        return first.year <= year
+    return True

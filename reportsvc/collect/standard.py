@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from reportsvc.areas.declarations import AreaSpec
-from reportsvc.collect.context import CollectContext, latest_update
+from reportsvc.collect.context import CollectContext, deadline_in_year, latest_update
 from reportsvc.collect.rollup import indicator_rows
 from reportsvc.db.models import Task
 from reportsvc.periods import CutoffRule
@@ -22,14 +22,14 @@ def lead_names(task: Task) -> str:
 def task_item(task: Task, as_of: date, cutoff: CutoffRule) -> TaskItem:
     """Return the report view of a task as of the end of a data window."""
     update = latest_update(task, as_of, cutoff)
-    status = classify(update.status if update else None, update.completed_on if update else None,
-                      task.deadline_end, as_of)
+    deadline = deadline_in_year(task, as_of.year)
+    status = classify(update.status if update else None, update.completed_on if update else None, deadline, as_of)
     documents = []
     if update and update.evidence_number:
         documents.append(DocumentRef(update.evidence_number, update.evidence_date, update.evidence_title))
     return TaskItem(number=task.number, title=task.title, lead=lead_names(task), deadline=task.deadline_raw,
                     status=status, activity=task.activity, product=task.product,
-                    deadline_end=task.deadline_end, result=update.result if update else "", documents=documents)
+                    deadline_end=deadline, result=update.result if update else "", documents=documents)
 
 
 def documents_in_window(tasks: list[Task], start: date, end: date) -> list[DocumentRef]:
@@ -45,7 +45,7 @@ def documents_in_window(tasks: list[Task], start: date, end: date) -> list[Docum
 
 def due_in(tasks: list[Task], start: date, end: date) -> list[Task]:
     """Return tasks whose deadline window ends inside [start, end] or that are continuous/recurring."""
-    return [t for t in tasks if (t.deadline_end and start <= t.deadline_end <= end)
+    return [t for t in tasks if (t.deadline_end and start <= (deadline_in_year(t, end.year) or end) <= end)
             or t.deadline_kind in ("continuous", "recurrence")]
 
 

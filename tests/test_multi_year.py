@@ -1,0 +1,205 @@
+"""Issue 13 (1, 2): multi-year plans. Years from --year or the title; a year's tasks from a 2021–2025 plan."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from reportsvc.cli.main import main
+from reportsvc.db.models import Plan, StatusUpdate, Task, Unit
+from reportsvc.importing import import_plan
+from reportsvc.importing.deadlines import parse_years, years_in_title
+from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
+from reportsvc.plugin.testing import build, section
+
+MULTI = [  # (number, title, deadline)
+    ("1", "Tự kiểm tra hàng năm", "Hàng năm"),
+    ("2", "Tuyên truyền thường xuyên", "Thường xuyên"),
+    ("3", "Rà soát giai đoạn", "2022-2025"),
+    ("4", "Ban hành quy chế", "Quý II/2023"),
+    ("5", "Sửa đổi theo chủ trương", "Khi có chủ trương của Trung ương"),
+    ("6", "Đề án chưa xong", "Năm 2022"),
+    ("7", "Báo cáo đã xong", "Quý IV/2022"),
+    ("8", "Việc của năm 2024", "Năm 2024"),
+    ("9", "Tổng kết cuối năm", "Tháng 12 hàng năm"),
+    ("10", "Thực hiện theo hướng dẫn", "Sau khi có hướng dẫn của Bộ Nội vụ"),
+]
+
+
+def parsed_plan(rows: list[tuple[str, str, str]], years: tuple[int, int], title: str) -> ParsedPlan:
+    """Return a plan of area II (Cải cách thể chế) with the given tasks."""
+    items = [ParsedItem(number=n, row=i + 1, title=t, lead="Sở Tư pháp", deadline=d) for i, (n, t, d) in enumerate(rows)]
+    return ParsedPlan(filename="kh.docx", sha256="0" * 64, kind="docx", title=title, years=years,
+                      years_source="option", areas=[ParsedArea("II", "Cải cách thể chế", "II", items)])
+
+
+@pytest.fixture
+def plan_services(services):  # noqa: ANN001, ANN201
+    """Services with unit HT and the 2021–2025 plan imported once; tasks 1 and 7 done in 2022."""
+    with services.transaction() as session:
+        session.add(Unit(code="HT", name="Tỉnh Hà Tĩnh", kind="tinh", place="Hà Tĩnh"))
+        session.flush()
+        plan = import_plan(session, parsed_plan(MULTI, (2021, 2025), "KẾ HOẠCH CCHC GIAI ĐOẠN 2021-2025"), "HT", 2021)
+        assert (plan.year, plan.year_end) == (2021, 2025)
+        tasks = {t.number: t for t in plan.tasks}
+        session.add(StatusUpdate(task=tasks["1"], period_key="2022-Y", status="done", completed_on=date(2022, 11, 30)))
+        session.add(StatusUpdate(task=tasks["7"], period_key="2022-Y", status="done", completed_on=date(2022, 12, 1)))
+    return services
+
+
+def titles(services, period: str) -> dict[str, str]:  # noqa: ANN001
+    """Return {task number: report status} of area II in the report of HT for ``period``."""
+    return {item.number: item.status for item in section(build(services, "HT", period), "II").tasks}
+
+
+def test_each_year_of_a_multi_year_plan_gets_its_tasks(plan_services) -> None:  # noqa: ANN001
+    seen = {year: titles(plan_services, f"{year}-Y") for year in range(2021, 2026)}
+    assert set(seen[2021]) == {"1", "2", "5", "9", "10"}
+    assert set(seen[2022]) == {"1", "2", "3", "5", "6", "7", "9", "10"}
+    assert set(seen[2024]) == {"1", "2", "3", "4", "5", "6", "8", "9", "10"}
+    assert set(seen[2025]) == {"1", "2", "3", "4", "5", "6", "8", "9", "10"}
+    assert seen[2022]["1"] == "on_time" and seen[2022]["7"] == "on_time"
+
+
+def test_exactly_the_tasks_of_2023(plan_services) -> None:  # noqa: ANN001
+    items = section(build(plan_services, "HT", "2023-Y"), "II").tasks
+    # recurring, continuous, range, due in 2023, conditional, carried over from 2022; not 7 (done in 2022), not 8 (2024)
+    assert [i.number for i in items] == ["1", "2", "3", "4", "5", "6", "9", "10"]
+    status = {i.number: i.status for i in items}
+    assert status["6"] == "overdue"  # carried over from 2022, not completed
+    assert status["1"] == "not_started"  # done in 2022, open again in 2023
+    assert status["4"] == "overdue"  # Quý II/2023 passed without an update
+    overdue = section(build(plan_services, "HT", "2023-Y"), "II").overdue
+    assert {i.number for i in overdue} == {"4", "6"}
+    recurring = next(i for i in items if i.number == "9")
+    assert recurring.deadline_end == date(2023, 12, 31)
+
+
+def test_recurring_task_status_belongs_to_its_year(plan_services) -> None:  # noqa: ANN001
+    with plan_services.transaction() as session:
+        task = session.scalar(select(Task).where(Task.number == "1"))
+        session.add(StatusUpdate(task=task, period_key="2023-Q2", status="in_progress"))
+    assert titles(plan_services, "2022-Y")["1"] == "on_time"
+    assert titles(plan_services, "2023-Q1")["1"] == "not_started"
+    assert titles(plan_services, "2023-Y")["1"] == "in_progress"
+    assert titles(plan_services, "2024-Y")["1"] == "not_started"
+
+
+def test_task_completed_late_in_the_next_year_is_listed_then_dropped(plan_services) -> None:  # noqa: ANN001
+    with plan_services.transaction() as session:
+        task = session.scalar(select(Task).where(Task.number == "6"))
+        session.add(StatusUpdate(task=task, period_key="2023-Q1", status="done", completed_on=date(2023, 2, 1)))
+    assert titles(plan_services, "2023-Y")["6"] == "late"
+    assert "6" not in titles(plan_services, "2024-Y")
+
+
+def test_annual_plan_governs_its_year(plan_services) -> None:  # noqa: ANN001
+    with plan_services.transaction() as session:
+        annual = parsed_plan([("1", "Nhiệm vụ riêng năm 2023", "Quý III/2023")], (2023, 2023), "KẾ HOẠCH CCHC NĂM 2023")
+        import_plan(session, annual, "HT", 2023)
+        assert len(session.scalars(select(Plan)).all()) == 2
+    items = section(build(plan_services, "HT", "2023-Y"), "II").tasks
+    assert [(i.number, i.title) for i in items] == [("1", "Nhiệm vụ riêng năm 2023")]
+    assert "4" not in titles(plan_services, "2023-Q2")
+    assert set(titles(plan_services, "2024-Y")) == {"1", "2", "3", "4", "5", "6", "8", "9", "10"}
+
+
+# ------------------------------------------------------------------------------------------ years
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2024", (2024, 2024)),
+    ("Kế hoạch cải cách hành chính giai đoạn 2021-2025", (2021, 2025)),
+    ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH 2021 - 2025", (2021, 2025)),
+    ("Kế hoạch CCHC năm 2024 thực hiện Chương trình giai đoạn 2021–2030", (2024, 2024)),
+    ("Hà Tĩnh, ngày 29 tháng 12 năm 2023", None),
+])
+def test_years_in_title(text: str, years: tuple[int, int] | None) -> None:
+    assert years_in_title(text) == years
+
+
+def test_parse_years() -> None:
+    assert parse_years("2024") == (2024, 2024)
+    assert parse_years("2021-2025") == (2021, 2025)
+    assert parse_years(" 2021 – 2025 ") == (2021, 2025)
+    assert parse_years("2025-2021") is None and parse_years("hai nghìn") is None
+
+
+def xlsx(tmp_path: Path, title: str | None) -> Path:
+    """Write a small plan workbook with ``title`` above its table."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    rows = [[title], []] if title else []
+    rows += [["STT", "Nội dung công việc", "Cơ quan chủ trì", "Thời gian hoàn thành"],
+             ["I", "Cải cách thể chế"],
+             [1, "Rà soát văn bản", "Sở Tư pháp", "Hàng năm"],
+             [2, "Kiểm tra văn bản", "Sở Tư pháp", "2022-2025"]]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    path = tmp_path / "kh.xlsx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+@pytest.fixture
+def unit_services(services):  # noqa: ANN001, ANN201
+    """Services with the unit HT and no plan."""
+    with services.transaction() as session:
+        session.add(Unit(code="HT", name="Tỉnh Hà Tĩnh", kind="tinh", place="Hà Tĩnh"))
+    return services
+
+
+def dry_run(runner: CliRunner, path: Path, *args: str):  # noqa: ANN201
+    """Run ``reportsvc plan import PATH --unit HT --dry-run ARGS``."""
+    return runner.invoke(main, ["plan", "import", str(path), "--unit", "HT", "--dry-run", *args],
+                         catch_exceptions=False)
+
+
+@pytest.mark.parametrize(("title", "years"), [
+    ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2024", [2024, 2024]),
+    ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH GIAI ĐOẠN 2021-2025", [2021, 2025]),
+    ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH 2021 - 2025", [2021, 2025]),
+])
+def test_cli_dry_run_reads_years_from_title(runner: CliRunner, unit_services, tmp_path: Path, title: str,  # noqa: ANN001
+                                            years: list[int]) -> None:
+    path = xlsx(tmp_path, title)
+    result = dry_run(runner, path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["years"] == years
+    text = dry_run(runner, path).stdout
+    assert "(theo tiêu đề văn bản)" in text
+
+
+def test_cli_year_option_range_and_contradiction(runner: CliRunner, unit_services, tmp_path: Path) -> None:  # noqa: ANN001
+    path = xlsx(tmp_path, "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH GIAI ĐOẠN 2021-2025")
+    result = dry_run(runner, path, "--year", "2021-2025", "--json")
+    assert json.loads(result.stdout)["years"] == [2021, 2025]
+    assert "Năm: giai đoạn 2021-2025 (theo tham số --year)" in dry_run(runner, path, "--year", "2021-2025").stdout
+    result = dry_run(runner, path, "--year", "2023", "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "năm 2023" in result.stderr and "giai đoạn 2021-2025" in result.stderr
+    untitled = xlsx(tmp_path, None)
+    assert json.loads(dry_run(runner, untitled, "--year", "2022-2024", "--json").stdout)["years"] == [2022, 2024]
+    result = dry_run(runner, untitled, "--json")
+    assert result.exit_code == 2 and "Không đọc được năm" in result.stderr
+
+
+def test_cli_import_stores_the_range(runner: CliRunner, unit_services, tmp_path: Path) -> None:  # noqa: ANN001
+    services = unit_services
+    path = xlsx(tmp_path, "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH GIAI ĐOẠN 2021-2025")
+    result = runner.invoke(main, ["plan", "import", str(path), "--unit", "HT"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập kế hoạch giai đoạn 2021-2025" in result.stdout
+    with services.sessions() as session:
+        plan = session.scalar(select(Plan))
+        assert (plan.year, plan.year_end) == (2021, 2025)
+    assert set(titles(services, "2023-Y")) == {"1", "2"}
+    assert set(titles(services, "2021-Y")) == {"1"}

@@ -15,7 +15,7 @@ from reportsvc.db import engine as db
 from reportsvc.db.lookup import find_unit
 from reportsvc.cli.support import CliGroup, cli_actor, services_of
 from reportsvc.cli.types import YEARS
-from reportsvc.importing import analyse_plan, run_import
+from reportsvc.importing import agencies, analyse_plan, run_import
 from reportsvc.importing.deadlines import years_label
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.hooks.registry import PluginRegistry, build_registry
@@ -44,6 +44,19 @@ def _check_unit(services: Services, unit_code: str) -> None:
 _SOURCES = {"option": "theo tham số --year", "title": "theo tiêu đề văn bản"}
 
 
+def _unknown_agencies(services: Services, unit_code: str, parsed: ParsedPlan) -> list[str] | None:
+    """Return the agency names of the plan the unit's scope does not know; None without a database."""
+    try:
+        if not db.is_ready(services.engine):
+            return None
+    except SQLAlchemyError:
+        return None
+    with services.sessions() as session:
+        unit = find_unit(session, unit_code)
+        cells = [cell for area in parsed.areas for item in area.items for cell in (item.lead, item.coord)]
+        return agencies.unknown_names(session, unit, cells)
+
+
 def _print_summary(parsed: ParsedPlan, header: str) -> None:
     summary = parsed.summary()
     click.echo(header)
@@ -67,7 +80,7 @@ def plan() -> None:
     """Group of the plan commands."""
 
 
-@plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx hoặc .csv (UTF-8) cho một đơn vị và năm (hoặc giai đoạn nhiều năm).")
+@plan.command("import", help="Nhập kế hoạch CCHC từ tệp .docx, .xlsx, .pdf (có lớp chữ) hoặc .csv (UTF-8) cho một đơn vị và năm (hoặc giai đoạn nhiều năm).")
 @click.argument("file", metavar="TỆP")
 @click.option("--unit", "unit_code", required=True, metavar="MÃ", help="Mã đơn vị (xem 'reportsvc units list').")
 @click.option("--year", type=YEARS, default=None,
@@ -75,22 +88,30 @@ def plan() -> None:
 @click.option("--dry-run", is_flag=True, help="Chỉ đọc và kiểm tra tệp, không ghi gì vào cơ sở dữ liệu.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--replace", is_flag=True, help="Thay thế kế hoạch đã nhập của đơn vị trong năm đó.")
+@click.option("--create-agencies", is_flag=True,
+              help="Tạo các cơ quan chưa có trong danh mục của đơn vị (mặc định: giữ nguyên chữ, không gán).")
 @click.pass_context
 def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: tuple[int, int] | None, dry_run: bool, as_json: bool,
-                        replace: bool) -> None:
+                        replace: bool, create_agencies: bool) -> None:
     """Import (or with --dry-run only analyse) a plan file for a unit and year."""
     services = services_of(ctx, ready=not dry_run)
     registry = _registry(services)
     if dry_run:
         _check_unit(services, unit_code)
         parsed = analyse_plan(Path(file), None, registry, services.settings, year=year)
+        unknown = _unknown_agencies(services, unit_code, parsed)
         if as_json:
-            click.echo(json.dumps(parsed.summary(), ensure_ascii=False))
+            extra = {"unknown_agencies": unknown} if unknown is not None else {}
+            click.echo(json.dumps({**parsed.summary(), **extra}, ensure_ascii=False))
         else:
             _print_summary(parsed, "Chạy thử (--dry-run): không ghi gì vào cơ sở dữ liệu.")
+            if unknown:
+                click.echo(f"Cơ quan chưa có trong danh mục ({len(unknown)}): {'; '.join(unknown)}. "
+                           f"Khi nhập, dùng --create-agencies để tạo chúng; nếu không, tên được giữ nguyên chữ.")
         return
     stored, parsed = run_import(services.sessions, Path(file), None, unit_code, year, registry,
-                                services.settings, replace=replace, user=cli_actor())
+                                services.settings, replace=replace, user=cli_actor(),
+                                create_agencies=create_agencies)
     if as_json:
         click.echo(json.dumps({**parsed.summary(), "plan_id": stored.id}, ensure_ascii=False))
     else:

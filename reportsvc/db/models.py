@@ -102,6 +102,13 @@ class Plan(Base):
     source_sha256: Mapped[str] = mapped_column(String(64), default="")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(128), default="")
+    # The plan's identity as a văn bản, read from its heading; blanks stay "" / None until filled in.
+    doc_number: Mapped[str] = mapped_column(String(32), default="")  # "4791"; "" when the document leaves it blank
+    doc_symbol: Mapped[str] = mapped_column(String(64), default="")  # "QĐ-UBND", "KH-UBND"
+    doc_date: Mapped[date | None] = mapped_column(Date)  # None unless day, month and year are all written
+    doc_date_text: Mapped[str] = mapped_column(String(64), default="")  # as written: "ngày tháng 12 năm 2023"
+    doc_place: Mapped[str] = mapped_column(String(128), default="")  # "Hải Phòng"
+    issuing_body: Mapped[str] = mapped_column(String(255), default="")  # "Ủy ban nhân dân tỉnh Hải Dương"
 
     unit: Mapped[Unit] = relationship()
     areas: Mapped[list["PlanArea"]] = relationship(back_populates="plan", order_by="PlanArea.position",
@@ -147,6 +154,8 @@ class Task(Base):
     deadline_end: Mapped[date | None] = mapped_column(Date)
     deadline_recurrence: Mapped[str] = mapped_column(String(64), default="")
     budget: Mapped[str] = mapped_column(Text, default="")
+    # A lead written as a group ("Các sở, ban, ngành", "UBND cấp xã"): one of importing.agencies.GROUPS, else "".
+    lead_group: Mapped[str] = mapped_column(String(16), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     area: Mapped[PlanArea] = relationship(back_populates="tasks")

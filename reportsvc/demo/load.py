@@ -209,7 +209,9 @@ def load_demo(session: Session, registry: PluginRegistry) -> DemoSummary:
     for unit, parsed in plan_rows:
         plan = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == YEAR))
         if plan is None:
-            plan = import_plan(session, parsed, unit.code, YEAR, filename=parsed.filename, sha256="", user="demo")
+            # the demo's departments are part of the demo: created with its plans, by the loader's own choice
+            plan = import_plan(session, parsed, unit.code, YEAR, filename=parsed.filename, sha256="", user="demo",
+                               create_agencies=True)
             plans += 1
         stored.append(plan)
     session.flush()

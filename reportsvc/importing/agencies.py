@@ -1,7 +1,14 @@
-"""Agencies: canonical names, aliases as plans abbreviate them, and splitting of agency cells."""
+"""Agencies: canonical names, aliases as plans abbreviate them, and splitting of agency cells.
+
+A name a plan writes is resolved among the unit's and its ancestors' agencies (``classify``): it is
+an agency, a group placeholder ("Các sở, ban, ngành", "UBND cấp xã": never an agency), text that is
+not an agency name (a product or an activity shifted into the column), a blank marker, or unknown.
+Unknown names are created only when the caller asks (``get_or_create``).
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,7 +79,8 @@ AGENCY_HEADS = ("Sở", "UBND", "Ủy ban", "Uỷ ban", "Văn phòng", "VP", "Ba
                 "Báo", "Kho bạc", "KBNN", "Trung tâm", "Thanh tra", "Bảo hiểm", "BHXH", "Cục", "Chi cục",
                 "Liên đoàn", "Tỉnh đoàn", "Thành đoàn", "Hội", "Viện", "Trường", "Bộ", "Phòng", "Tòa án",
                 "Viện kiểm sát", "Ngân hàng", "Cổng")
-_HEAD_SPLIT = re.compile(r",\s*(?=(?:%s)\s+\w)" % "|".join(re.escape(h) for h in AGENCY_HEADS))
+_HEAD_SPLIT = re.compile(r",\s*(?=(?:%s)\s+\w)|\s+và\s+(?=(?:các|Các|Sở|UBND cấp|UBND các|Ủy ban nhân dân cấp|"
+                         r"Ủy ban nhân dân các)\s)" % "|".join(re.escape(h) for h in AGENCY_HEADS))
 _PEOPLES_COMMITTEE = re.compile(r"\b(?:Ủy|Uỷ) ban nhân dân\b", re.IGNORECASE)
 
 
@@ -170,3 +178,144 @@ def get_or_create(session: Session, unit: Unit, name: str) -> tuple[Agency, bool
         session.add(AgencyAlias(agency=agency, unit_id=agency.unit_id, alias=written, key=fold(written)))
         session.flush()
     return agency, created
+
+
+#: Group placeholders a plan writes instead of agencies, by code: the task is assigned to all of them.
+GROUPS: dict[str, str] = {
+    "so": "Tất cả sở, ban, ngành",
+    "huyen": "Tất cả UBND cấp huyện",
+    "xa": "Tất cả UBND cấp xã",
+    "all": "Tất cả cơ quan, đơn vị",
+}
+_GROUP_PATTERNS = (
+    ("xa", re.compile(r"^(?:ubnd|uy ban nhan dan|chinh quyen)\s+(?:cap xa|(?:cac )?xa,? phuong|cac xa\b|xa\b)")),
+    ("huyen", re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(?:cap huyen|(?:cac )?(?:quan|huyen|thi xa|thanh pho)\b,?"
+                         r"\s*(?:quan|huyen|thi xa|thanh pho|va)?)")),
+    ("so", re.compile(r"^cac (?:so|co quan chuyen mon)\b")),
+    ("all", re.compile(r"^(?:cac|tat ca|moi)\s")),
+)
+_BLANK_MARKS = {"", "-", "x", "khong ghi", "(khong ghi)", "khong", "chua ghi"}
+_DOC_WORDS = ("ke hoach", "quyet dinh", "bao cao", "hoi nghi", "cong van", "thong bao", "nghi quyet", "van ban",
+              "de an", "chuong trinh", "du thao", "to trinh", "ket luan", "huong dan", "tai lieu", "lop tap huan",
+              "hoi thi", "cuoc thi", "san pham", "tin, bai", "tin bai", "bo thu tuc", "phan mem", "he thong")
+_VERBS = ("xay dung", "to chuc", "ban hanh", "thuc hien", "trien khai", "tham muu", "ra soat", "kiem tra",
+          "dang tai", "cap nhat", "tong hop", "danh gia", "hoan thanh", "nang cao", "tang cuong", "day manh",
+          "tiep tuc", "duy tri", "phe duyet", "cong bo", "cong khai", "dao tao", "boi duong", "tuyen truyen",
+          "theo doi", "giao ", "sua doi", "bo sung", "chi dao", "huong dan", "ung dung", "trinh ")
+_DEADLINE_WORDS = ("quy ", "thang ", "truoc ngay", "truoc ", "thuong xuyen", "ca nam", "hang nam", "nam 20")
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
+MAX_NAME_LENGTH = 90
+
+
+@dataclass
+class Resolution:
+    """What a name written in an agency cell is: agency, group, not_agency, blank or unknown."""
+
+    written: str
+    kind: str
+    agency: Agency | None = None
+    group: str = ""  # a GROUPS code
+    reason: str = ""  # why it is not an agency name
+
+
+def lookup_text(written: str) -> str:
+    """Return the name to look up: list marks and a trailing remark ("Sở Nội vụ (thẩm định)") dropped."""
+    text = collapse(written).strip(" -–+•.;,")
+    bare = _PARENTHESIS.sub("", text).strip(" ,.;")
+    return bare or text
+
+
+def group_of(written: str) -> str:
+    """Return the GROUPS code of a group placeholder ("Các sở, ban, ngành" -> "so"), else ""."""
+    key = fold(lookup_text(written))
+    for code, pattern in _GROUP_PATTERNS:
+        if pattern.match(key):
+            return code
+    return ""
+
+
+def not_agency_reason(written: str) -> str:
+    """Return why ``written`` cannot be an agency's name (too long, a document, an activity), else ""."""
+    text = lookup_text(written)
+    key = fold(text)
+    if key in _BLANK_MARKS:
+        return ""
+    if any(key.startswith(word) for word in _DOC_WORDS):
+        return "là tên văn bản hoặc sản phẩm, không phải cơ quan"
+    if any(key.startswith(word) for word in _VERBS):
+        return "là một hoạt động, không phải cơ quan"
+    if any(key.startswith(word) for word in _DEADLINE_WORDS) or re.match(r"^\d", key):
+        return "là thời hạn hoặc số, không phải cơ quan"
+    starts_as_agency = any(key.startswith(fold(head) + " ") for head in AGENCY_HEADS)
+    if not starts_as_agency and (len(text) > MAX_NAME_LENGTH or len(text.split()) > 14):
+        return "quá dài để là tên cơ quan"
+    return ""
+
+
+def cell_problems(cell: str) -> list[str]:
+    """Return the names of an agency cell that are not agency names, each with the reason."""
+    problems = []
+    for written in split_written(cell):
+        if not group_of(written):
+            reason = not_agency_reason(written)
+            if reason:
+                problems.append(f"'{written[:80]}' {reason}")
+    return problems
+
+
+def classify(session: Session, unit: Unit, written: str) -> Resolution:
+    """Resolve a name written in an agency cell for a plan of ``unit`` (never creates anything)."""
+    text = lookup_text(written)
+    if fold(text) in _BLANK_MARKS:
+        return Resolution(written, "blank")
+    agency = resolve(session, unit, written) or (resolve(session, unit, text) if text != collapse(written) else None)
+    if agency is not None:
+        return Resolution(written, "agency", agency=agency)
+    group = group_of(written)
+    if group:
+        return Resolution(written, "group", group=group)
+    reason = not_agency_reason(written)
+    if reason:
+        return Resolution(written, "not_agency", reason=reason)
+    return Resolution(written, "unknown")
+
+
+def create(session: Session, unit: Unit, written: str) -> Agency:
+    """Create the agency ``written`` names in ``unit`` (canonical name, the written form kept as alias)."""
+    agency, _ = get_or_create(session, unit, lookup_text(written))
+    add_alias(session, agency, written)
+    return agency
+
+
+def add_alias(session: Session, agency: Agency, written: str) -> None:
+    """Keep ``written`` as an alias of ``agency`` in its unit unless it is its name or already an alias."""
+    key = fold(collapse(written))
+    if key and key != agency.key and session.scalar(select(AgencyAlias.id).where(
+            AgencyAlias.unit_id == agency.unit_id, AgencyAlias.key == key)) is None \
+            and session.scalar(select(Agency.id).where(Agency.unit_id == agency.unit_id, Agency.key == key)) is None:
+        session.add(AgencyAlias(agency=agency, unit_id=agency.unit_id, alias=collapse(written)[:255], key=key))
+        session.flush()
+
+
+def scope_agencies(session: Session, unit: Unit) -> list[Agency]:
+    """Return the current agencies a plan of ``unit`` may name: the unit's own, then its ancestors'."""
+    found: list[Agency] = []
+    for unit_id in scope_ids(unit):
+        found += session.scalars(select(Agency).where(Agency.unit_id == unit_id, Agency.successor_id.is_(None))
+                                 .order_by(Agency.name)).all()
+    return found
+
+
+def unknown_names(session: Session, unit: Unit, cells: list[str]) -> list[str]:
+    """Return the names in ``cells`` that are neither an agency of the unit's scope, a group nor a row problem."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for cell in cells:
+        for written in split_written(cell):
+            key = fold(lookup_text(written))
+            if key in seen:
+                continue
+            seen.add(key)
+            if classify(session, unit, written).kind == "unknown":
+                names.append(lookup_text(written))
+    return names

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from reportsvc.importing.deadlines import parse_deadline, years_in_title, years_label
 from reportsvc.areas.matching import match_area, words
+from reportsvc.importing import agencies
 from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.identity import read_identity
 from reportsvc.importing.layout import LOOKED_FOR, group_rows
-from reportsvc.importing.model import ParsedArea, ParsedPlan
+from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
 from reportsvc.importing.readers import Block, read_blocks
 from reportsvc.importing.safety import check_size, check_upload, display_name
 from reportsvc.importing.targets import extract_targets, section_texts
@@ -57,7 +59,8 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
         raise PlanImportError(f"Không tìm thấy bảng kế hoạch trong tệp '{name}'. Cần một dòng tiêu đề bảng "
                               f"có các cột: {LOOKED_FOR}.")
     plan = ParsedPlan(filename=name, sha256=hashlib.sha256(data).hexdigest(), kind=kind,
-                      title=_title(layout.title_lines), areas=layout.areas, warnings=list(layout.warnings))
+                      title=_title(layout.title_lines), areas=layout.areas, warnings=list(layout.warnings),
+                      identity=read_identity(layout.head_lines))
     if plan.total_rows == 0:
         raise PlanImportError(f"Bảng kế hoạch trong tệp '{name}' không có nhiệm vụ nào được đánh số ở cột TT/STT.")
     areas = list(getattr(registry, "areas", []) or [])
@@ -65,6 +68,7 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
     _match_areas(plan, areas)
     plan.years, plan.years_source = plan_years(year, plan.title, layout.title_lines)
     _check_items(plan, plan.years[0])
+    _check_agency_cells(plan)
     plan.targets = extract_targets(_target_sources(plan, blocks, areas), indicators, areas)
     return plan
 
@@ -123,9 +127,34 @@ def _match_areas(plan: ParsedPlan, areas: list[Any]) -> None:
             plan.warnings.append(f"Lĩnh vực '{_label(area)}' không có nhiệm vụ nào.")
 
 
+def _check_agency_cells(plan: ParsedPlan) -> None:
+    """Flag lead cells that are not agency names (a product or an activity shifted into the column)."""
+    for area in plan.areas:
+        for item in area.items:
+            problems = agencies.cell_problems(item.lead)
+            if problems:
+                item.problems.append(f"Ô Cơ quan chủ trì không phải tên cơ quan: {'; '.join(problems)}.")
+            for problem in item.problems:
+                where = f"{area.numeral}/{item.number}" if area.numeral else item.number
+                plan.warnings.append(f"Dòng {item.row} (nhiệm vụ {where}): {problem}")
+
+
+def _latest_deadline(item: ParsedItem, year: int) -> None:
+    """Give a task of several activities the deadline of its last-ending activity."""
+    written = [a.deadline for a in item.activities if a.deadline]
+    if len(set(written)) < 2:
+        return
+    parsed = [(parse_deadline(text, year), text) for text in written]
+    dated = [(d.end, text) for d, text in parsed if d.end is not None]
+    if dated:
+        item.deadline = max(dated)[1]
+
+
 def _check_items(plan: ParsedPlan, year: int) -> None:
     unknown: list[str] = []
     for area in plan.areas:
+        for item in area.items:
+            _latest_deadline(item, year)
         counts = Counter(item.number.rstrip(".):") for item in area.items)
         repeated = [number for number, count in counts.items() if count > 1]
         if repeated:

@@ -18,7 +18,11 @@ Rules (see docs of issue 4 and shared/seeds/README.md):
 - Items: a row whose TT cell is an Arabic number ("1", "1.1.") starts an item. Rows without a
   number continue the item above: their cells are appended (a fragment starting in lower case
   joins the previous line, anything else starts a new line). An item whose task cell is empty
-  takes the task text of the item above in the same area. Labels such as "1.3. Nhiệm vụ 3:" and
+  takes the task text of the item above in the same area; when the table has a Hoạt động column, such
+  a row is one more activity of the item above (the Hải Dương layout: "1.3. Nhiệm vụ 3" over several
+  numbered activity rows is one task with its activities listed). A row whose Hoạt động cell carries
+  a task label ("1.3. Nhiệm vụ 3:") is shifted by a column: it is kept as its own item and flagged.
+  Labels such as "1.3. Nhiệm vụ 3:" and
   "2.1. Hoạt động 1:" at the start of a cell are dropped from the text.
 """
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 
 from reportsvc.areas.matching import words
 from reportsvc.vn.numerals import roman_value
-from reportsvc.importing.model import FIELDS, ParsedArea, ParsedItem
+from reportsvc.importing.model import FIELDS, ParsedActivity, ParsedArea, ParsedItem
 from reportsvc.importing.readers import Block, Row
 from reportsvc.vn.text import collapse
 
@@ -41,6 +45,8 @@ _ITEM_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.):]?$")
 _LABEL = re.compile(r"^\s*\d+(?:[.:]\s?\d+)*\s*[.:]?\s*(?:nhiệm vụ|hoạt động)\s*\d+\s*[:.]?\s*", re.IGNORECASE)
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _LEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]\s+\S")
+_TASK_LABEL = re.compile(r"^\s*(?:\d+(?:[.:]\s?\d+)*\s*[.:]?\s*)?nhiệm vụ\s*\d+", re.IGNORECASE)
+_ACTIVITY_ROLES = ("activity", "product", "lead", "coord", "deadline")
 
 
 def header_role(text: str) -> str | None:
@@ -136,6 +142,7 @@ class LayoutResult:
 
     areas: list[ParsedArea] = field(default_factory=list)
     title_lines: list[str] = field(default_factory=list)
+    head_lines: list[str] = field(default_factory=list)  # every line above the plan table (for its identity)
     warnings: list[str] = field(default_factory=list)
     columns: ColumnMap | None = None
 
@@ -238,10 +245,22 @@ class _Grouper:
             self.area = ParsedArea(numeral="", title="")
             self.result.areas.append(self.area)
             self.parent = None
+        raw_activity = columns.get(row, "activity")
+        shifted = bool(raw_activity) and _TASK_LABEL.match(raw_activity) is not None
+        if ("activity" in columns.roles and self.item is not None and self.item in self.area.items
+                and not columns.get(row, "title") and not columns.get(row, "objective") and raw_activity
+                and not shifted):
+            self.item.activities.append(self.activity_of(number, row, columns))
+            return
         item = ParsedItem(number=number, row=self.row_number)
         for role in FIELDS:
             text = columns.get(row, role)
             setattr(item, role, strip_label(text) if role in ("title", "activity") else text)
+        if shifted:
+            item.problems.append(f"Ô Hoạt động ghi nhãn nhiệm vụ ('{collapse(raw_activity)[:60]}'): các ô của dòng "
+                                 f"có thể bị lệch một cột.")
+        if "activity" in columns.roles and item.activity:
+            item.activities.append(self.activity_of(number, row, columns))
         if item.title:
             self.last_title = item.title
         else:
@@ -253,25 +272,57 @@ class _Grouper:
         self.area.items.append(item)
         self.item = item
 
+    def activity_of(self, number: str, row: Row, columns: ColumnMap) -> ParsedActivity:
+        """Return the activity a numbered row writes (its Hoạt động, product, agencies and deadline)."""
+        activity = ParsedActivity(number=number, row=self.row_number)
+        for role in _ACTIVITY_ROLES:
+            text = columns.get(row, role)
+            setattr(activity, "text" if role == "activity" else role, strip_label(text) if role == "activity" else text)
+        return activity
+
     def continue_item(self, row: Row, columns: ColumnMap) -> None:
-        """Append an unnumbered row's cells to the current item."""
+        """Append an unnumbered row's cells to the current item (and to its last activity)."""
         assert self.item is not None
+        last = self.item.activities[-1] if self.item.activities else None
         for role in FIELDS:
             text = columns.get(row, role)
             if not text:
                 continue
             if role in ("title", "activity"):
                 text = strip_label(text)
-            current = getattr(self.item, role)
-            if role in ("product", "lead", "coord", "deadline", "budget") and text in current.split("\n"):
-                continue
-            if not current:
-                joined = text
-            elif text[:1].islower():
-                joined = f"{current} {text}"
-            else:
-                joined = f"{current}\n{text}"
-            setattr(self.item, role, joined)
+            _append(self.item, role, text)
+            if last is not None and role in _ACTIVITY_ROLES:
+                _append(last, "text" if role == "activity" else role, text)
+
+
+def _append(target: object, attribute: str, text: str) -> None:
+    """Append a continuation row's text to one field (a repeated agency or deadline line is not added)."""
+    current = getattr(target, attribute)
+    if attribute in ("product", "lead", "coord", "deadline", "budget") and text in current.split("\n"):
+        return
+    if not current:
+        joined = text
+    elif text[:1].islower():
+        joined = f"{current} {text}"
+    else:
+        joined = f"{current}\n{text}"
+    setattr(target, attribute, joined)
+
+
+def merge_activities(item: ParsedItem) -> None:
+    """Give an item of several activities the union of their columns: one line per activity, agencies once."""
+    if len(item.activities) < 2:
+        return
+    item.activity = "\n".join(a.text.strip() for a in item.activities if a.text.strip())
+    for role in ("product", "lead", "coord"):
+        lines: list[str] = []
+        for activity in item.activities:
+            for line in getattr(activity, role).split("\n"):
+                if line.strip() and line.strip() not in lines:
+                    lines.append(line.strip())
+        setattr(item, role, "\n".join(lines))
+    deadlines = [a.deadline for a in item.activities if a.deadline]
+    item.deadline = deadlines[-1] if deadlines else item.deadline
 
 
 def _strip_numeral(title: str, numeral: str) -> str:
@@ -329,8 +380,9 @@ def group_rows(blocks: list[Block]) -> LayoutResult:
                 continue
             index, columns = found
             result.columns = columns
-            result.title_lines = before[-6:] + [collapse(" ".join(t for _, t in r.texts()))
-                                                for r in block.rows[:index] if r.texts()]
+            above = [collapse(" ".join(t for _, t in r.texts())) for r in block.rows[:index] if r.texts()]
+            result.title_lines = before[-6:] + above
+            result.head_lines = before + above
             for row in block.rows[index + 1:]:
                 grouper.feed(row, columns)
             continue
@@ -351,6 +403,9 @@ def group_rows(blocks: list[Block]) -> LayoutResult:
         pending = []
         for row in block.rows[start:]:
             grouper.feed(row, columns)
+    for area in result.areas:
+        for item in area.items:
+            merge_activities(item)
     if grouper.orphans:
         rows = ", ".join(str(n) for n in grouper.orphans[:10]) + (" …" if len(grouper.orphans) > 10 else "")
         result.warnings.append(f"Bỏ qua {len(grouper.orphans)} dòng không thuộc nhiệm vụ nào (dòng {rows} của bảng).")

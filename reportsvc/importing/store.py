@@ -10,6 +10,7 @@ tasks the new plan no longer has are deleted, and a warning on ``parsed.warnings
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -24,7 +25,8 @@ from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.safety import display_name
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.errors import NotFound
-from reportsvc.db.models import AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit, utcnow
+from reportsvc.vn.text import fold
+from reportsvc.db.models import Agency, AuditEntry, Indicator, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -42,18 +44,25 @@ def _plan_unit(session: Session, unit_code: str) -> Unit:
 
 
 def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool = False,
-                filename: str | None = None, sha256: str | None = None, user: str = "") -> Plan:
-    """Add the parsed plan for a unit and year to ``session`` (flushed, not committed) and return it."""
+                filename: str | None = None, sha256: str | None = None, user: str = "",
+                create_agencies: bool = False, agency_map: dict[str, int | str] | None = None) -> Plan:
+    """Add the parsed plan for a unit and year to ``session`` (flushed, not committed) and return it.
+
+    A name that is no agency of the unit's scope is created only when ``create_agencies`` is set or
+    ``agency_map`` maps it to "new"; ``agency_map`` may map it to the id of an agency of that scope
+    instead. Otherwise its task keeps the name as text (lead_text) with no agency, and a warning says so.
+    """
     try:
         return _import(session, parsed, unit_code, year, replace,
-                       display_name(filename) if filename else parsed.filename, sha256 or parsed.sha256, user)
+                       display_name(filename) if filename else parsed.filename, sha256 or parsed.sha256, user,
+                       _AgencyChoices(create_agencies, agency_map or {}))
     except SQLAlchemyError as exc:
         raise PlanImportError(f"Lỗi cơ sở dữ liệu khi lưu kế hoạch ({exc.__class__.__name__}); "
                               f"không có thay đổi nào được lưu.") from exc
 
 
 def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool,
-            filename: str, sha256: str, user: str) -> Plan:
+            filename: str, sha256: str, user: str, choices: "_AgencyChoices") -> Plan:
     unit = _plan_unit(session, unit_code)
     existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
     if existing is not None and not replace:
@@ -78,8 +87,7 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
         session.add(plan)
     new_tasks: dict[tuple[str, str], Task] = {}
     position = 0
-    agency_cache: dict[str, Any] = {}
-    created: list[str] = []
+    identity = parsed.identity
     for area_position, parsed_area in enumerate(parsed.areas):
         area = PlanArea(plan=plan, numeral=parsed_area.numeral, title=parsed_area.title,
                         area_code=parsed_area.area_code, position=area_position)
@@ -94,12 +102,20 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
                         deadline_start=deadline.start, deadline_end=deadline.end,
                         deadline_recurrence=deadline.recurrence, budget=item.budget)
             session.add(task)
-            _add_agencies(session, unit, task, item.lead, "lead", agency_cache, created)
-            _add_agencies(session, unit, task, item.coord, "coord", agency_cache, created)
+            _add_agencies(session, unit, task, item.lead, "lead", choices)
+            _add_agencies(session, unit, task, item.coord, "coord", choices)
             new_tasks.setdefault((parsed_area.numeral, item.number), task)
-    if created:
-        parsed.warnings.append(f"Đã thêm {len(created)} cơ quan chưa có vào danh mục của {unit.name}: "
-                               f"{'; '.join(created)}. Kiểm tra lại bằng 'reportsvc agencies list --unit {unit.code}'.")
+    if choices.created:
+        parsed.warnings.append(f"Đã thêm {len(choices.created)} cơ quan chưa có vào danh mục của {unit.name}: "
+                               f"{'; '.join(choices.created)}. Kiểm tra lại bằng "
+                               f"'reportsvc agencies list --unit {unit.code}'.")
+    if choices.kept:
+        parsed.warnings.append(f"{len(choices.kept)} tên cơ quan chưa có trong danh mục, chưa gán cho nhiệm vụ "
+                               f"(giữ nguyên chữ): {'; '.join(choices.kept)}. Thêm cơ quan rồi nhập lại, hoặc "
+                               f"dùng --create-agencies để tạo chúng.")
+    plan.doc_number, plan.doc_symbol, plan.doc_date = identity.number, identity.symbol, identity.date
+    plan.doc_date_text, plan.doc_place = identity.date_text[:64], identity.place[:128]
+    plan.issuing_body = identity.issuing_body[:255]
     for target in parsed.targets:
         session.add(Indicator(plan=plan, code=target.code, name=target.name, unit_of_measure=target.unit[:32],
                               area_code=target.area_code, target=target.value, target_text=target.text))
@@ -116,20 +132,61 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     return plan
 
 
-def _add_agencies(session: Session, unit: Unit, task: Task, cell: str, role: str, cache: dict[str, Any],
-                  created: list[str]) -> None:
+@dataclass
+class _AgencyChoices:
+    """How unknown agency names are treated in one import, and what happened to them."""
+
+    create: bool
+    mapping: dict[str, int | str]
+    cache: dict[str, agencies.Resolution] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def choice(self, written: str) -> int | str:
+        """Return the officer's choice for a name: an agency id, "new", or "" (keep as text)."""
+        for key in (written, agencies.lookup_text(written)):
+            if key in self.mapping:
+                return self.mapping[key]
+        return "new" if self.create else ""
+
+
+def _resolve_choice(session: Session, unit: Unit, written: str, choices: _AgencyChoices) -> agencies.Resolution:
+    """Resolve a written name once per import: an agency, a group, a row problem, or kept as text."""
+    key = fold(agencies.lookup_text(written))
+    if key in choices.cache:
+        return choices.cache[key]
+    found = agencies.classify(session, unit, written)
+    if found.kind == "unknown":
+        choice = choices.choice(written)
+        if choice == "new":
+            found = agencies.Resolution(written, "agency", agency=agencies.create(session, unit, written))
+            choices.created.append(found.agency.name)
+        elif choice:
+            agency = session.get(Agency, int(choice)) if str(choice).isdigit() else None
+            if agency is None or agency.unit_id not in agencies.scope_ids(unit):
+                raise PlanImportError(f"Cơ quan được chọn cho '{written}' không thuộc đơn vị {unit.name} "
+                                      f"hoặc đơn vị cấp trên.")
+            agencies.add_alias(session, agency, agencies.lookup_text(written))
+            found = agencies.Resolution(written, "agency", agency=agency)
+        else:
+            choices.kept.append(agencies.lookup_text(written))
+    choices.cache[key] = found
+    return found
+
+
+def _add_agencies(session: Session, unit: Unit, task: Task, cell: str, role: str, choices: _AgencyChoices) -> None:
     seen: set[int] = set()
+    groups: list[str] = []
     for written in agencies.split_written(cell):
-        agency = cache.get(written)
-        if agency is None:  # looked up in the unit, then its province; a new one is reported, never silent
-            agency, new = agencies.get_or_create(session, unit, written)
-            cache[written] = agency
-            if new:
-                created.append(agency.name)
-        if agency.id in seen:
+        found = _resolve_choice(session, unit, written, choices)
+        if found.kind == "group" and found.group not in groups:
+            groups.append(found.group)
+        if found.agency is None or found.agency.id in seen:
             continue
-        seen.add(agency.id)
-        session.add(TaskAgency(task=task, agency=agency, role=role))
+        seen.add(found.agency.id)
+        session.add(TaskAgency(task=task, agency=found.agency, role=role))
+    if role == "lead" and groups:
+        task.lead_group = ",".join(code for code in agencies.GROUPS if code in groups)
 
 
 def _carry_updates(session: Session, parsed: ParsedPlan, old_areas: list[PlanArea],
@@ -161,7 +218,8 @@ def _carry_updates(session: Session, parsed: ParsedPlan, old_areas: list[PlanAre
 def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", filename: str | None, unit_code: str,
                year: int | tuple[int, int] | None, registry: "PluginRegistry", settings: "Settings | None" = None,
                replace: bool = False,
-               user: str = "") -> tuple[Plan, ParsedPlan]:
+               user: str = "", create_agencies: bool = False,
+               agency_map: dict[str, int | str] | None = None) -> tuple[Plan, ParsedPlan]:
     """Analyse a file and store it in one transaction: all of it is saved, or nothing is."""
     from reportsvc.importing.analyse import analyse_plan
 
@@ -169,5 +227,6 @@ def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", fi
         _plan_unit(session, unit_code)  # an unknown unit is reported before the file is read
         parsed = analyse_plan(source, filename, registry, settings, year=year)
         first = parsed.years[0] if parsed.years else int(year or 0)  # years given, or read from the document
-        plan = import_plan(session, parsed, unit_code, first, replace, user=user)
+        plan = import_plan(session, parsed, unit_code, first, replace, user=user, create_agencies=create_agencies,
+                           agency_map=agency_map)
     return plan, parsed

@@ -45,6 +45,8 @@ class Settings:
     plugins_dir: str = ""
     max_upload_mb: float = 20.0
     max_unzipped_mb: float = 200.0
+    max_pdf_pages: int = 300
+    pdf_seconds: float = 60.0
     secret_key: str = ""
     cutoff_day: int = 14
     session_hours: float = 12.0
@@ -62,6 +64,10 @@ class Settings:
         for name in ("max_upload_mb", "max_unzipped_mb"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{ENV_PREFIX}{name.upper()} phải là một số dương (MB), "
+                                  f"nhận được '{getattr(self, name)}'.")
+        for name in ("max_pdf_pages", "pdf_seconds"):  # PDF plans (reportsvc.importing.pdf)
+            if not 0 < getattr(self, name) <= 100_000:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} phải là một số dương không quá 100000, "
                                   f"nhận được '{getattr(self, name)}'.")
         if self.cutoff_day not in CUTOFF_DAYS:
             raise ConfigError(f"{ENV_PREFIX}CUTOFF_DAY phải là một ngày từ {CUTOFF_DAYS.start} đến "
@@ -122,6 +128,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "plugins_dir": (ENV_PREFIX + "PLUGINS_DIR", str),
     "max_upload_mb": (ENV_PREFIX + "MAX_UPLOAD_MB", float),
     "max_unzipped_mb": (ENV_PREFIX + "MAX_UNZIPPED_MB", float),
+    "max_pdf_pages": (ENV_PREFIX + "MAX_PDF_PAGES", int),
+    "pdf_seconds": (ENV_PREFIX + "PDF_SECONDS", float),
     "secret_key": (ENV_PREFIX + "SECRET_KEY", str),
     "cutoff_day": (ENV_PREFIX + "CUTOFF_DAY", int),
     "session_hours": (ENV_PREFIX + "SESSION_HOURS", float),

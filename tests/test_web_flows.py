@@ -288,7 +288,7 @@ def test_forms_refuse_bad_input_with_vietnamese_messages(app: Flask, demo_servic
     upload = client.post("/plans/upload", data={"unit": "HT", "year": "25"}, content_type="multipart/form-data")
     html = upload.get_data(as_text=True)
     assert upload.status_code == 400
-    assert "Hãy chọn tệp kế hoạch (.docx, .xlsx hoặc .csv)." in html
+    assert "Hãy chọn tệp kế hoạch (.docx, .xlsx, .pdf có lớp chữ hoặc .csv)." in html
     assert "Năm không hợp lệ: &#39;25&#39;. Hãy ghi năm 4 chữ số, ví dụ 2025." in html
     unknown = client.post("/plans/upload", data={"unit": "ZZ", "year": "2025", "file": (io.BytesIO(plan_docx()),
                                                  "kh.docx")}, content_type="multipart/form-data")

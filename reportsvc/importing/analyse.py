@@ -52,8 +52,9 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
     max_unzipped = settings.max_unzipped_mb if settings else DEFAULT_MAX_UNZIPPED_MB
     data, filename = read_source(source, filename, max_upload)
     name = display_name(filename)
-    kind = check_upload(data, filename, max_upload, max_unzipped)
-    blocks = read_blocks(data, kind, name)
+    kind = check_upload(data, filename, max_upload, max_unzipped, allow_pdf=True)
+    blocks = read_blocks(data, kind, name, getattr(settings, "max_pdf_pages", None),
+                         getattr(settings, "pdf_seconds", None))
     layout = group_rows(blocks)
     if layout.columns is None:
         raise PlanImportError(f"Không tìm thấy bảng kế hoạch trong tệp '{name}'. Cần một dòng tiêu đề bảng "

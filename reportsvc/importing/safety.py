@@ -5,7 +5,8 @@ OOXML and old binary .doc/.xls), the file type, then for DOCX/XLSX the zip itsel
 central directory, member count, total uncompressed size against ``Settings.max_unzipped_mb``
 (Python's zipfile never inflates a member past its declared size, so the declared sizes bound
 the work), and every XML part parsed with expat refusing DTDs, entity declarations and external
-references (defusedxml's ``forbid_dtd`` rule), before python-docx or openpyxl see the file. Every refusal is a PlanImportError with one Vietnamese sentence.
+references (defusedxml's ``forbid_dtd`` rule), before python-docx or openpyxl see the file. A PDF
+(plans only, ``allow_pdf``) is checked by reportsvc.importing.pdf as it is opened. Every refusal is a PlanImportError with one Vietnamese sentence.
 """
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ MB = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_MEMBERS = 10_000
-SUPPORTED = (".docx", ".xlsx", ".xlsm", ".csv")
-ACCEPTED_TEXT = ".docx, .xlsx hoặc .csv (UTF-8)"
+SUPPORTED = (".docx", ".xlsx", ".xlsm", ".csv", ".pdf")
+ACCEPTED_TEXT = ".docx, .xlsx, .pdf (có lớp chữ) hoặc .csv (UTF-8)"
+ACCEPTED_NO_PDF = ".docx, .xlsx hoặc .csv (UTF-8)"
+PDF_MAGIC = b"%PDF-"
 _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
@@ -78,8 +81,8 @@ def _ole_message(data: bytes, name: str) -> str:
             f"Hãy mở bằng Word/Excel và lưu lại dưới dạng .docx hoặc .xlsx.")
 
 
-def detect_kind(data: bytes, filename: str) -> str:
-    """Return "docx", "xlsx" or "csv" for the file, or raise PlanImportError saying why not."""
+def detect_kind(data: bytes, filename: str, allow_pdf: bool = False) -> str:
+    """Return "zip", "csv" or (``allow_pdf``) "pdf" for the file, or raise PlanImportError saying why not."""
     name = display_name(filename)
     suffix = PurePath(filename or "").suffix.lower()
     if data.startswith(OLE_MAGIC):
@@ -88,13 +91,16 @@ def detect_kind(data: bytes, filename: str) -> str:
         raise PlanImportError(f"Tệp '{name}' là định dạng Office cũ ({suffix}) không được hỗ trợ. "
                               f"Hãy mở bằng Word/Excel và lưu lại dưới dạng .docx hoặc .xlsx.")
     if suffix == ".pdf" or data.startswith(b"%PDF"):
+        if allow_pdf:
+            return "pdf"  # reportsvc.importing.pdf checks the rest (truncation, encryption, pages, time)
         raise PlanImportError(f"Chưa hỗ trợ nhập kế hoạch từ PDF ('{name}'). "
-                              f"Hãy dùng tệp {ACCEPTED_TEXT}.")
+                              f"Hãy dùng tệp {ACCEPTED_NO_PDF}.")
     if data.startswith(ZIP_MAGIC) or suffix in (".docx", ".xlsx", ".xlsm"):
         return "zip"
     if suffix == ".csv":
         return "csv"
-    raise PlanImportError(f"Định dạng tệp '{name}' không được hỗ trợ. Hãy dùng tệp {ACCEPTED_TEXT}.")
+    raise PlanImportError(f"Định dạng tệp '{name}' không được hỗ trợ. "
+                          f"Hãy dùng tệp {ACCEPTED_TEXT if allow_pdf else ACCEPTED_NO_PDF}.")
 
 
 def check_zip(data: bytes, filename: str, max_unzipped_mb: float) -> str:
@@ -157,10 +163,11 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> No
         raise PlanImportError(f"Tệp '{name}' bị hỏng: phần '{info.filename}' không đọc được.") from None
 
 
-def check_upload(data: bytes, filename: str, max_upload_mb: float, max_unzipped_mb: float) -> str:
-    """Run every check on an upload and return its kind: "docx", "xlsx" or "csv"."""
+def check_upload(data: bytes, filename: str, max_upload_mb: float, max_unzipped_mb: float,
+                 allow_pdf: bool = False) -> str:
+    """Run every check on an upload and return its kind: "docx", "xlsx", "csv" or (``allow_pdf``) "pdf"."""
     check_size(len(data), filename, max_upload_mb)
-    kind = detect_kind(data, filename)
+    kind = detect_kind(data, filename, allow_pdf)
     if kind == "zip":
         return check_zip(data, filename, max_unzipped_mb)
     return kind

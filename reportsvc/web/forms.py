@@ -258,7 +258,7 @@ def _year(form: FlaskForm, field: Field) -> None:
 class PlanUploadForm(PageForm):
     """A plan file (DOCX, XLSX, CSV) for a unit and year, replacing the unit's plan if ticked."""
 
-    file = FileField("Tệp kế hoạch", validators=[FileRequired("Hãy chọn tệp kế hoạch (.docx, .xlsx hoặc .csv).")])
+    file = FileField("Tệp kế hoạch", validators=[FileRequired("Hãy chọn tệp kế hoạch (.docx, .xlsx, .pdf có lớp chữ hoặc .csv).")])
     year = StringField("Năm kế hoạch", filters=[_strip], validators=[_year])
     unit = StringField("Đơn vị", filters=[_strip])
     replace = FlagField("Thay thế kế hoạch đã nhập")

@@ -1,0 +1,387 @@
+"""Reading a PDF plan with a text layer (pdfplumber) into the blocks the DOCX/XLSX readers produce.
+
+Only the pages' text and ruling lines are read: embedded files, scripts, forms and annotations
+are never looked at. Before any page is read the file is refused when it is encrypted, has more
+pages than ``max_pages``, or is truncated (no ``%%EOF`` near its end); parsing stops with an
+error once ``seconds`` have passed (checked between pages and tables). Pages that are images
+without text (a scan) are refused: nothing is imported from a plan that cannot be read exactly.
+
+Tables are found from their ruling lines. Each table becomes a grid of cell texts:
+
+- a cell spanning several columns (``None`` to its right in pdfplumber's grid) repeats its text,
+  flagged in ``Row.copies``; a cell covered from above (a vertical merge) is empty;
+- lines wrapped by the cell's width are joined with a space; a line that ended before the cell
+  was full (the next word would have fit) ends a paragraph and is kept as a new line;
+- a table continuing on the next page is joined to it, header rows repeated at the top of the
+  page dropped, and a first row without TT whose text continues in lower case (a row split by the
+  page break) merged into the last row of the page before.
+
+Text outside tables becomes paragraphs, lines wrapped by the page width joined.
+"""
+from __future__ import annotations
+
+import io
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.readers import Block, Row, clean
+
+DEFAULT_MAX_PAGES = 300
+DEFAULT_SECONDS = 60.0
+SCAN_ADVICE = ("Hãy tải lên tệp gốc (.docx hoặc .xlsx) hoặc bản PDF xuất trực tiếp từ Word/Excel; "
+               "nếu chỉ có bản giấy, hãy nhận dạng chữ (OCR) và kiểm tra lại trước khi nhập.")
+_EOF_WINDOW = 2048
+_LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
+_BULLET = re.compile(r"^[-+•*–]")
+_NO_SPACE_BEFORE = re.compile(r"^[,.;:)\]!?%]")
+
+
+@dataclass
+class _Line:
+    """One line of words: its text, left and right edges, top, and the width of its first word."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    first_width: float
+
+
+@dataclass
+class _PageTable:
+    """A table found on one page, as rows, which cells are covered by a cell above, and its page."""
+
+    rows: list[Row]
+    covered: list[list[bool]]
+    page: int
+
+
+def _lines(words: list[dict[str, Any]]) -> list[_Line]:
+    """Group words (pdfplumber ``extract_words``) into lines, top to bottom, left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) < _LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out = []
+    for group in lines:
+        group.sort(key=lambda w: w["x0"])
+        out.append(_Line(" ".join(w["text"] for w in group), group[0]["x0"], max(w["x1"] for w in group),
+                         min(w["top"] for w in group), max(w["bottom"] for w in group),
+                         group[0]["x1"] - group[0]["x0"]))
+    return out
+
+
+def _space(line: _Line) -> float:
+    """Return an estimate of a space's width in the line's font (a quarter of its height)."""
+    return max(1.0, (line.bottom - line.top) * 0.25)
+
+
+def _joiner(previous: _Line, line: _Line, width: float) -> str:
+    """Return what joins a wrapped line to the next: nothing inside a word or before punctuation, else a space."""
+    if _NO_SPACE_BEFORE.match(line.text):
+        return ""  # "CSDLQG" | ", Cổng dịch vụ công"
+    last = previous.text.rsplit(" ", 1)[-1]
+    if len(last) > 1 and last[-1] in "-/" and line.text[:1].isalnum():
+        return ""  # "2022-" | "2025", "08/2023/" | "QĐ-UBND"
+    first_char = line.first_width / max(1, len(line.text.split(" ", 1)[0]))
+    if " " not in previous.text and previous.x1 - previous.x0 + first_char > width - 0.5:
+        # the line is one word, and not one more letter fitted: a word broken where the cell ended?
+        if previous.text[-1:].isdigit() and line.text[:1].isdigit():
+            return ""  # "19/01/20" | "23"
+        if _broken_syllable(re.split(r"[/\-]", previous.text)[-1], line.text.split(" ", 1)[0]):
+            return ""  # "Thườn" | "g xuyên", "tiêu/C" | "hỉ tiêu"
+    return " "
+
+
+def _has_vowel(text: str) -> bool:
+    """Return True when the text has a Vietnamese vowel letter (any tone or shape)."""
+    return any(unicodedata.normalize("NFD", ch)[0].lower() in "aeiouy" for ch in text)
+
+
+def _broken_syllable(head: str, tail: str) -> bool:
+    """Return True when ``head`` + ``tail`` is one Vietnamese syllable cut in two, one piece without a vowel."""
+    tail = tail.rstrip(",.;:)")
+    whole = head + tail
+    if not (head.isalpha() and tail.isalpha()) or len(whole) > 7 or not _has_vowel(whole):
+        return False
+    if _has_vowel(head) and _has_vowel(tail):
+        return False
+    if not tail.islower() and not whole.isupper():
+        return False
+    return len(head) == 1 or head[1:].islower() or whole.isupper()
+
+
+def _reflow(lines: list[_Line], left: float, right: float) -> str:
+    """Join lines wrapped by the width ``left``–``right``; keep a line break where the next word would have fit."""
+    parts: list[str] = []
+    for index, line in enumerate(lines):
+        if index == 0:
+            parts.append(line.text)
+            continue
+        previous = lines[index - 1]
+        width = right - left
+        wrapped = (previous.x1 - previous.x0) + _space(previous) + line.first_width > width - 1.0
+        if wrapped and not _BULLET.match(line.text):
+            parts[-1] = f"{parts[-1]}{_joiner(previous, line, width)}{line.text}"
+        else:
+            parts.append(line.text)
+    return clean("\n".join(parts))
+
+
+def _cell_text(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+    """Return the reflowed text of the words inside a cell's box."""
+    x0, top, x1, bottom = bbox
+    inside = [w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom]
+    lines = _lines(inside)
+    if not lines:
+        return ""
+    padding = min(8.0, max(0.0, min(line.x0 for line in lines) - x0))
+    return _reflow(lines, x0 + padding, x1 - padding)
+
+
+def _table_rows(table: Any, words: list[dict[str, Any]]) -> tuple[list[Row], list[list[bool]]]:
+    """Return a pdfplumber table's rows as cell texts, merged cells resolved like the DOCX reader, and which
+    cells are covered by a vertically merged cell above them."""
+    grid = [list(row.cells) for row in table.rows]
+    width = max((len(cells) for cells in grid), default=0)
+    lefts: dict[int, float] = {}
+    for cells in grid:
+        for index, bbox in enumerate(cells):
+            if bbox is not None:
+                lefts.setdefault(index, bbox[0])
+    rows = []
+    covered: list[list[bool]] = []
+    for cells in grid:
+        cells = cells + [None] * (width - len(cells))
+        texts: list[str] = []
+        copies: list[bool] = []
+        under: list[bool] = []
+        span_right = -1.0
+        span_text = ""
+        for index, bbox in enumerate(cells):
+            if bbox is not None:
+                text = _cell_text(words, bbox)
+                texts.append(text)
+                copies.append(False)
+                under.append(False)
+                span_right, span_text = bbox[2], text
+            elif index in lefts and lefts[index] < span_right - 1.0:  # covered by the cell to its left
+                texts.append(span_text)
+                copies.append(bool(span_text))
+                under.append(False)
+            else:  # covered from above: the lower part of a vertically merged cell
+                texts.append("")
+                copies.append(False)
+                under.append(True)
+        rows.append(Row(texts, copies))
+        covered.append(under)
+    return rows, covered
+
+
+def _paragraphs(lines: list[_Line], right_margin: float) -> list[str]:
+    """Join page lines outside tables into paragraphs: a line reaching the right margin continues."""
+    paragraphs: list[list[_Line]] = []
+    for line in lines:
+        if paragraphs:
+            previous = paragraphs[-1][-1]
+            close = line.top - previous.bottom < (previous.bottom - previous.top) * 0.8
+            full = previous.x1 + _space(previous) + line.first_width > right_margin - 1.0
+            if close and full and not _BULLET.match(line.text):
+                paragraphs[-1].append(line)
+                continue
+        paragraphs.append([line])
+    return [text for text in (clean(" ".join(line.text for line in group)) for group in paragraphs) if text]
+
+
+def _continues(text: str) -> bool:
+    """Return True for cell text that goes on with a sentence begun above (lower case or punctuation)."""
+    return bool(text) and (text[:1].islower() or text[:1] in ",.;:)")
+
+
+def _append(current: str, text: str) -> str:
+    """Return ``current`` followed by the text that continues it."""
+    if not current:
+        return text
+    return f"{current}{'' if _NO_SPACE_BEFORE.match(text) else ' '}{text}" if _continues(text) else f"{current}\n{text}"
+
+
+def _continue(previous: _PageTable, table: _PageTable) -> None:
+    """Join a table continuing ``previous`` on the next page: repeated header rows dropped, split rows merged.
+
+    In the first row on the new page, a cell whose text continues a sentence goes back to the cell it
+    belongs to: the cell above it, or the cell a vertical merge began in. When that row has no TT of its
+    own and something went back, the row is the rest of a row split by the page break and is merged whole.
+    """
+    from reportsvc.importing.layout import match_header
+
+    rows, covered = list(table.rows), list(table.covered)
+    header = [r.cells for r in previous.rows[:3]]
+    while rows and (rows[0].cells in header or match_header(rows[0]) is not None):
+        rows.pop(0)  # the header repeated at the top of the page (by Word, LibreOffice or by hand)
+        covered.pop(0)
+    if rows and previous.rows:
+        first, last = rows[0], previous.rows[-1]
+        moved = False
+        for column, text in enumerate(first.cells):
+            if column >= len(last.cells) or first.copies[column] or not _continues(text) or _BULLET.match(text):
+                continue
+            owner = len(previous.rows) - 1
+            while owner > 0 and previous.covered[owner][column]:
+                owner -= 1
+            if owner == len(previous.rows) - 1 and first.cells[0]:
+                continue  # a numbered row's own cell
+            target = previous.rows[owner]
+            target.cells[column] = _append(target.cells[column], text)
+            target.copies[column] = False
+            first.cells[column] = ""
+            moved = True
+        if moved and not first.cells[0]:
+            for column, text in enumerate(first.cells):
+                if text and not first.copies[column] and column < len(last.cells):
+                    last.cells[column] = _append(last.cells[column], text)
+                    last.copies[column] = False
+            rows.pop(0)
+            covered.pop(0)
+        elif not first.texts():
+            rows.pop(0)
+            covered.pop(0)
+    previous.rows.extend(rows)
+    previous.covered.extend(covered)
+    previous.page = table.page
+
+
+def _open(data: bytes, name: str) -> Any:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    damaged = f"Tệp PDF '{name}' bị hỏng hoặc không đầy đủ (bị cắt cụt khi tải lên?) nên không đọc được."
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-_EOF_WINDOW:]:
+        raise PlanImportError(damaged)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        encrypted = bool(pdf.doc.encryption)
+    except Exception as exc:  # noqa: BLE001 - any other parser failure means a damaged file
+        causes = [exc, *exc.args, exc.__cause__, exc.__context__]
+        if not any(isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) for cause in causes):
+            raise PlanImportError(damaged) from None
+        encrypted, pdf = True, None
+    if encrypted:
+        if pdf is not None:
+            pdf.close()
+        raise PlanImportError(f"Tệp PDF '{name}' được bảo vệ bằng mật khẩu (đã mã hóa) nên không được nhập. "
+                              f"Hãy gỡ mật khẩu hoặc xuất lại PDF từ tệp gốc rồi tải lên lại.")
+    return pdf
+
+
+def pdf_blocks(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES,
+               seconds: float = DEFAULT_SECONDS) -> list[Block]:
+    """Read a PDF with a text layer into blocks (tables and paragraphs); refuse scans, encryption and damage."""
+    pdf = _open(data, name)
+    try:
+        try:
+            pages = pdf.pages
+            count = len(pages)
+        except Exception:  # noqa: BLE001
+            raise PlanImportError(f"Tệp PDF '{name}' bị hỏng: không đọc được danh sách trang.") from None
+        if count == 0:
+            raise PlanImportError(f"Tệp PDF '{name}' không có trang nào.")
+        if count > max_pages:
+            raise PlanImportError(f"Tệp PDF '{name}' có {count} trang, vượt giới hạn {max_pages} trang "
+                                  f"(cấu hình REPORTSVC_MAX_PDF_PAGES); đã từ chối.")
+        deadline = time.monotonic() + seconds
+        try:
+            return _read_pages(pages, name, deadline, seconds)
+        except PlanImportError:
+            raise
+        except Exception:  # noqa: BLE001 - a malformed page or content stream
+            raise PlanImportError(f"Tệp PDF '{name}' bị hỏng hoặc có cấu trúc không hợp lệ nên không đọc được.") from None
+    finally:
+        pdf.close()
+
+
+def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) -> list[Block]:
+    blocks: list[Block | _PageTable] = []
+    scanned: list[int] = []
+    any_text = False
+
+    def check_time() -> None:
+        if time.monotonic() > deadline:
+            raise PlanImportError(f"Đọc tệp PDF '{name}' quá {seconds:g} giây (cấu hình "
+                                  f"REPORTSVC_PDF_SECONDS); đã dừng, không nhập gì.")
+
+    for number, page in enumerate(pages, start=1):
+        check_time()
+        words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        if not words:
+            if page.images:
+                scanned.append(number)
+            page.close()
+            continue
+        any_text = True
+        tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+        boxes = [t.bbox for t in tables]
+        outside = [w for w in words if not any(b[0] - 1 <= (w["x0"] + w["x1"]) / 2 <= b[2] + 1
+                                               and b[1] - 1 <= (w["top"] + w["bottom"]) / 2 <= b[3] + 1 for b in boxes)]
+        lines = _lines(outside)
+        right = max((line.x1 for line in lines), default=page.width)
+        items: list[tuple[float, Any]] = sorted([(t.bbox[1], t) for t in tables] + [(line.top, line) for line in lines],
+                                                key=lambda e: e[0])
+        run: list[_Line] = []
+        first_on_page = True
+        for _top, item in items:
+            if isinstance(item, _Line):
+                run.append(item)
+                continue
+            check_time()
+            for text in _paragraphs(run, right):
+                blocks.append(Block("para", text=text))
+            rows, covered = _table_rows(item, words)
+            table = _PageTable(rows, covered, number)
+            previous = blocks[-1] if blocks else None
+            if (first_on_page and not run and isinstance(previous, _PageTable) and previous.page == number - 1
+                    and rows and len(previous.rows[0].cells) == len(rows[0].cells)):
+                _continue(previous, table)
+            elif table.rows:
+                blocks.append(table)
+            run = []
+            first_on_page = False
+        for text in _paragraphs(run, right):
+            blocks.append(Block("para", text=text))
+        if run:
+            blocks.append(Block("para", text=""))  # text after the last table: the next page's table is not its continuation
+        page.close()
+    if scanned and not any_text:
+        raise PlanImportError(f"Tệp PDF '{name}' là bản quét (ảnh), không có lớp chữ nên không đọc được nội dung. "
+                              + SCAN_ADVICE)
+    if scanned:
+        listed = ", ".join(str(n) for n in scanned[:10]) + (" …" if len(scanned) > 10 else "")
+        raise PlanImportError(f"Trang {listed} của tệp PDF '{name}' là ảnh quét, không có lớp chữ; nhập tiếp sẽ thiếu "
+                              f"nội dung nên đã từ chối. " + SCAN_ADVICE)
+    if not any_text:
+        raise PlanImportError(f"Tệp PDF '{name}' không có chữ nào để đọc.")
+    out: list[Block] = []
+    number = 0
+    for block in blocks:
+        if isinstance(block, _PageTable):
+            number += 1
+            out.append(Block("table", _pad(block.rows), continuable=True, name=f"bảng {number}"))
+        elif block.text:
+            out.append(block)
+    return out
+
+
+def _pad(rows: list[Row]) -> list[Row]:
+    width = max((len(r.cells) for r in rows), default=0)
+    for row in rows:
+        missing = width - len(row.cells)
+        if missing > 0:
+            row.cells.extend([""] * missing)
+            row.copies.extend([False] * missing)
+    return rows

@@ -13,6 +13,7 @@ from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.identity import read_identity
 from reportsvc.importing.layout import LOOKED_FOR, group_rows
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
+from reportsvc.importing.pdf import DEFAULT_MAX_PAGES, DEFAULT_SECONDS, pdf_blocks
 from reportsvc.importing.readers import Block, read_blocks
 from reportsvc.importing.safety import check_size, check_upload, display_name
 from reportsvc.importing.targets import extract_targets, section_texts
@@ -53,8 +54,11 @@ def analyse_plan(source: bytes | str | Path, filename: str | None, registry: "Pl
     data, filename = read_source(source, filename, max_upload)
     name = display_name(filename)
     kind = check_upload(data, filename, max_upload, max_unzipped, allow_pdf=True)
-    blocks = read_blocks(data, kind, name, getattr(settings, "max_pdf_pages", None),
-                         getattr(settings, "pdf_seconds", None))
+    if kind == "pdf":
+        blocks = pdf_blocks(data, name, settings.max_pdf_pages if settings else DEFAULT_MAX_PAGES,
+                            settings.pdf_seconds if settings else DEFAULT_SECONDS)
+    else:
+        blocks = read_blocks(data, kind, name)
     layout = group_rows(blocks)
     if layout.columns is None:
         raise PlanImportError(f"Không tìm thấy bảng kế hoạch trong tệp '{name}'. Cần một dòng tiêu đề bảng "

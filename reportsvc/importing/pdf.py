@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportsvc.importing.errors import PlanImportError
+from reportsvc.importing.layout import match_header
 from reportsvc.importing.readers import Block, Row, clean
 
 DEFAULT_MAX_PAGES = 300
@@ -219,8 +220,6 @@ def _continue(previous: _PageTable, table: _PageTable) -> None:
     belongs to: the cell above it, or the cell a vertical merge began in. When that row has no TT of its
     own and something went back, the row is the rest of a row split by the page break and is merged whole.
     """
-    from reportsvc.importing.layout import match_header
-
     rows, covered = list(table.rows), list(table.covered)
     header = [r.cells for r in previous.rows[:3]]
     while rows and (rows[0].cells in header or match_header(rows[0]) is not None):

@@ -223,15 +223,10 @@ def _csv_blocks(data: bytes, name: str) -> list[Block]:
     return [Block("table", _pad(rows), name="CSV")]
 
 
-def read_blocks(data: bytes, kind: str, name: str, max_pdf_pages: int | None = None,
-                pdf_seconds: float | None = None) -> list[Block]:
-    """Read a checked file of ``kind`` (docx | xlsx | csv | pdf) into blocks; unreadable files raise PlanImportError."""
+def read_blocks(data: bytes, kind: str, name: str) -> list[Block]:
+    """Read a checked file of ``kind`` (docx | xlsx | csv) into blocks; unreadable files raise PlanImportError."""
     if kind == "csv":
         return _csv_blocks(data, name)
-    if kind == "pdf":
-        from reportsvc.importing import pdf
-
-        return pdf.pdf_blocks(data, name, max_pdf_pages or pdf.DEFAULT_MAX_PAGES, pdf_seconds or pdf.DEFAULT_SECONDS)
     try:
         return _docx_blocks(data) if kind == "docx" else _xlsx_blocks(data)
     except PlanImportError:

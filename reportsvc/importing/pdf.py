@@ -51,6 +51,7 @@ class _Line:
     top: float
     bottom: float
     first_width: float
+    space_after: bool | None = None  # a space glyph ends the line (None: the page has no space glyphs)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class _PageTable:
 
     rows: list[Row]
     covered: list[list[bool]]
+    cells: list[list["_Cell"]]
     page: int
 
 
@@ -75,7 +77,7 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
         group.sort(key=lambda w: w["x0"])
         out.append(_Line(" ".join(w["text"] for w in group), group[0]["x0"], max(w["x1"] for w in group),
                          min(w["top"] for w in group), max(w["bottom"] for w in group),
-                         group[0]["x1"] - group[0]["x0"]))
+                         group[0]["x1"] - group[0]["x0"], group[-1].get("space_after")))
     return out
 
 
@@ -85,19 +87,26 @@ def _space(line: _Line) -> float:
 
 
 def _joiner(previous: _Line, line: _Line, width: float) -> str:
-    """Return what joins a wrapped line to the next: nothing inside a word or before punctuation, else a space."""
+    """Return what joins a wrapped line to the next: nothing inside a word or before punctuation, else a space.
+
+    A word is taken as broken by the cell's edge only when the exporter wrote no space glyph after the
+    line (or, when a page has no space glyphs at all, the line is that one word and not one more letter
+    fitted) and the two pieces look like one word: digits on both sides, or a syllable cut with one
+    piece without a vowel ("Thườn" | "g", "tiêu/C" | "hỉ").
+    """
     if _NO_SPACE_BEFORE.match(line.text):
         return ""  # "CSDLQG" | ", Cổng dịch vụ công"
+    if previous.space_after:
+        return " "
     last = previous.text.rsplit(" ", 1)[-1]
     if len(last) > 1 and last[-1] in "-/" and line.text[:1].isalnum():
         return ""  # "2022-" | "2025", "08/2023/" | "QĐ-UBND"
     first_char = line.first_width / max(1, len(line.text.split(" ", 1)[0]))
-    if " " not in previous.text and previous.x1 - previous.x0 + first_char > width - 0.5:
-        # the line is one word, and not one more letter fitted: a word broken where the cell ended?
-        if previous.text[-1:].isdigit() and line.text[:1].isdigit():
-            return ""  # "19/01/20" | "23"
-        if _broken_syllable(re.split(r"[/\-]", previous.text)[-1], line.text.split(" ", 1)[0]):
-            return ""  # "Thườn" | "g xuyên", "tiêu/C" | "hỉ tiêu"
+    full = previous.x1 - previous.x0 + first_char > width - 0.5
+    alone = previous.space_after is False or (full and " " not in previous.text)
+    head, tail = re.search(r"[^\W_]*$", previous.text).group(), re.match(r"[^\W_]*", line.text).group()
+    if alone and _broken_word(head, tail):
+        return ""
     return " "
 
 
@@ -106,17 +115,20 @@ def _has_vowel(text: str) -> bool:
     return any(unicodedata.normalize("NFD", ch)[0].lower() in "aeiouy" for ch in text)
 
 
-def _broken_syllable(head: str, tail: str) -> bool:
-    """Return True when ``head`` + ``tail`` is one Vietnamese syllable cut in two, one piece without a vowel."""
-    tail = tail.rstrip(",.;:)")
+def _broken_word(head: str, tail: str) -> bool:
+    """Return True when ``head`` + ``tail`` look like one word cut in two (see ``_joiner``)."""
+    if not head or not tail:
+        return False
+    if head[-1].isdigit() and tail[0].isdigit():
+        return True  # "19/01/20" | "23"
+    if not (head.isalpha() and tail.isalpha()) or (_has_vowel(head) and _has_vowel(tail)):
+        return False
+    if head.isupper() and tail.isupper():
+        return False  # two abbreviations ("ISO" | "TCVN") cannot be told from one cut ("CBCC" | "VC")
     whole = head + tail
-    if not (head.isalpha() and tail.isalpha()) or len(whole) > 7 or not _has_vowel(whole):
+    if len(whole) > 7 or not _has_vowel(whole) or not tail.islower():
         return False
-    if _has_vowel(head) and _has_vowel(tail):
-        return False
-    if not tail.islower() and not whole.isupper():
-        return False
-    return len(head) == 1 or head[1:].islower() or whole.isupper()
+    return len(head) == 1 or head[1:].islower()  # a syllable: "Thườn" | "g", "tiêu/C" | "hỉ"
 
 
 def _reflow(lines: list[_Line], left: float, right: float) -> str:
@@ -136,20 +148,31 @@ def _reflow(lines: list[_Line], left: float, right: float) -> str:
     return clean("\n".join(parts))
 
 
-def _cell_text(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
-    """Return the reflowed text of the words inside a cell's box."""
+@dataclass
+class _Cell:
+    """A cell's text, the room left after its last line for one more word, and the width of its first word."""
+
+    text: str = ""
+    room: float = float("inf")
+    first_word: float = 0.0
+
+
+def _cell_text(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> _Cell:
+    """Return the reflowed text of the words inside a cell's box, with what a page break needs to know."""
     x0, top, x1, bottom = bbox
     inside = [w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom]
     lines = _lines(inside)
     if not lines:
-        return ""
+        return _Cell()
     padding = min(8.0, max(0.0, min(line.x0 for line in lines) - x0))
-    return _reflow(lines, x0 + padding, x1 - padding)
+    last = lines[-1]
+    room = (x1 - x0 - 2 * padding) - (last.x1 - last.x0) - _space(last)
+    return _Cell(_reflow(lines, x0 + padding, x1 - padding), room, lines[0].first_width)
 
 
-def _table_rows(table: Any, words: list[dict[str, Any]]) -> tuple[list[Row], list[list[bool]]]:
-    """Return a pdfplumber table's rows as cell texts, merged cells resolved like the DOCX reader, and which
-    cells are covered by a vertically merged cell above them."""
+def _table_rows(table: Any, words: list[dict[str, Any]], number: int) -> _PageTable:
+    """Return a pdfplumber table's rows as cell texts, merged cells resolved like the DOCX reader, with which
+    cells are covered by a vertically merged cell above them and the geometry of their first and last lines."""
     grid = [list(row.cells) for row in table.rows]
     width = max((len(cells) for cells in grid), default=0)
     lefts: dict[int, float] = {}
@@ -159,16 +182,20 @@ def _table_rows(table: Any, words: list[dict[str, Any]]) -> tuple[list[Row], lis
                 lefts.setdefault(index, bbox[0])
     rows = []
     covered: list[list[bool]] = []
+    metrics: list[list[_Cell]] = []
     for cells in grid:
         cells = cells + [None] * (width - len(cells))
         texts: list[str] = []
         copies: list[bool] = []
         under: list[bool] = []
+        found: list[_Cell] = []
         span_right = -1.0
         span_text = ""
         for index, bbox in enumerate(cells):
             if bbox is not None:
-                text = _cell_text(words, bbox)
+                cell = _cell_text(words, bbox)
+                text = cell.text
+                found.append(cell)
                 texts.append(text)
                 copies.append(False)
                 under.append(False)
@@ -177,13 +204,16 @@ def _table_rows(table: Any, words: list[dict[str, Any]]) -> tuple[list[Row], lis
                 texts.append(span_text)
                 copies.append(bool(span_text))
                 under.append(False)
+                found.append(_Cell())
             else:  # covered from above: the lower part of a vertically merged cell
                 texts.append("")
                 copies.append(False)
                 under.append(True)
+                found.append(_Cell())
         rows.append(Row(texts, copies))
         covered.append(under)
-    return rows, covered
+        metrics.append(found)
+    return _PageTable(rows, covered, metrics, number)
 
 
 def _paragraphs(lines: list[_Line], right_margin: float) -> list[str]:
@@ -206,53 +236,63 @@ def _continues(text: str) -> bool:
     return bool(text) and (text[:1].islower() or text[:1] in ",.;:)")
 
 
-def _append(current: str, text: str) -> str:
-    """Return ``current`` followed by the text that continues it."""
+def _append(current: str, text: str, wrapped: bool) -> str:
+    """Return ``current`` followed by the text that continues it: on the same line when it was wrapped."""
     if not current:
         return text
-    return f"{current}{'' if _NO_SPACE_BEFORE.match(text) else ' '}{text}" if _continues(text) else f"{current}\n{text}"
+    if wrapped or _continues(text):
+        return f"{current}{'' if _NO_SPACE_BEFORE.match(text) else ' '}{text}"
+    return f"{current}\n{text}"
 
 
 def _continue(previous: _PageTable, table: _PageTable) -> None:
     """Join a table continuing ``previous`` on the next page: repeated header rows dropped, split rows merged.
 
-    In the first row on the new page, a cell whose text continues a sentence goes back to the cell it
-    belongs to: the cell above it, or the cell a vertical merge began in. When that row has no TT of its
-    own and something went back, the row is the rest of a row split by the page break and is merged whole.
+    In the first row on the new page, a cell whose text continues goes back to the cell it belongs to:
+    the cell above it, or the cell a vertical merge began in. In a row without TT, text continues when
+    it starts in lower case or when its first word would not have fitted after the last line above
+    (that line was full: the page broke inside the paragraph); in a numbered row, only lower-case text
+    in a column merged down from above goes back. When a row without TT gave something back, it is the
+    rest of a row split by the page break and is merged whole.
     """
-    rows, covered = list(table.rows), list(table.covered)
+    rows, covered, cells = list(table.rows), list(table.covered), list(table.cells)
     header = [r.cells for r in previous.rows[:3]]
     while rows and (rows[0].cells in header or match_header(rows[0]) is not None):
         rows.pop(0)  # the header repeated at the top of the page (by Word, LibreOffice or by hand)
         covered.pop(0)
+        cells.pop(0)
     if rows and previous.rows:
         first, last = rows[0], previous.rows[-1]
         moved = False
         for column, text in enumerate(first.cells):
-            if column >= len(last.cells) or first.copies[column] or not _continues(text) or _BULLET.match(text):
+            if column >= len(last.cells) or first.copies[column] or not text or _BULLET.match(text):
                 continue
             owner = len(previous.rows) - 1
             while owner > 0 and previous.covered[owner][column]:
                 owner -= 1
-            if owner == len(previous.rows) - 1 and first.cells[0]:
-                continue  # a numbered row's own cell
             target = previous.rows[owner]
-            target.cells[column] = _append(target.cells[column], text)
+            wrapped = bool(target.cells[column]) and cells[0][column].first_word > previous.cells[owner][column].room - 1
+            if first.cells[0]:  # a numbered row: only lower-case text in a cell merged down from above goes back
+                if owner == len(previous.rows) - 1 or not _continues(text):
+                    continue
+            elif not (wrapped or _continues(text)):
+                continue  # a cell of its own
+            target.cells[column] = _append(target.cells[column], text, wrapped)
             target.copies[column] = False
             first.cells[column] = ""
             moved = True
         if moved and not first.cells[0]:
             for column, text in enumerate(first.cells):
                 if text and not first.copies[column] and column < len(last.cells):
-                    last.cells[column] = _append(last.cells[column], text)
+                    last.cells[column] = _append(last.cells[column], text, False)
                     last.copies[column] = False
+        if (moved and not first.cells[0]) or not first.texts():
             rows.pop(0)
             covered.pop(0)
-        elif not first.texts():
-            rows.pop(0)
-            covered.pop(0)
+            cells.pop(0)
     previous.rows.extend(rows)
     previous.covered.extend(covered)
+    previous.cells.extend(cells)
     previous.page = table.page
 
 
@@ -305,6 +345,20 @@ def pdf_blocks(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES,
         pdf.close()
 
 
+def _mark_spaces(words: list[dict[str, Any]], chars: list[dict[str, Any]]) -> None:
+    """Set each word's ``space_after``: whether a space glyph follows it (left unset when the page has none)."""
+    spaces: dict[int, list[float]] = {}
+    for char in chars:
+        if char["text"] == " ":
+            spaces.setdefault(round(char["top"]), []).append(char["x0"])
+    if not spaces:
+        return
+    for word in words:
+        top = round(word["top"])
+        word["space_after"] = any(word["x1"] - 1.0 <= x <= word["x1"] + 2.0
+                                  for near in (top - 1, top, top + 1) for x in spaces.get(near, ()))
+
+
 def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) -> list[Block]:
     blocks: list[Block | _PageTable] = []
     scanned: list[int] = []
@@ -318,6 +372,7 @@ def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) ->
     for number, page in enumerate(pages, start=1):
         check_time()
         words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        _mark_spaces(words, page.chars)
         if not words:
             if page.images:
                 scanned.append(number)
@@ -341,8 +396,8 @@ def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) ->
             check_time()
             for text in _paragraphs(run, right):
                 blocks.append(Block("para", text=text))
-            rows, covered = _table_rows(item, words)
-            table = _PageTable(rows, covered, number)
+            table = _table_rows(item, words, number)
+            rows = table.rows
             previous = blocks[-1] if blocks else None
             if (first_on_page and not run and isinstance(previous, _PageTable) and previous.page == number - 1
                     and rows and len(previous.rows[0].cells) == len(rows[0].cells)):

@@ -101,6 +101,9 @@ def _joiner(previous: _Line, line: _Line, width: float) -> str:
     last = previous.text.rsplit(" ", 1)[-1]
     if len(last) > 1 and last[-1] in "-/" and line.text[:1].isalnum():
         return ""  # "2022-" | "2025", "08/2023/" | "QĐ-UBND"
+    going_on = line.text[:1].isupper() or line.text[:1].isdigit()
+    if previous.space_after is False and re.search(r"\d/", last) and going_on:
+        return ""  # a document number cut: "01/2023/T" | "T-VPCP", "29/2023/N" | "Đ-CP"
     first_char = line.first_width / max(1, len(line.text.split(" ", 1)[0]))
     full = previous.x1 - previous.x0 + first_char > width - 0.5
     alone = previous.space_after is False or (full and " " not in previous.text)

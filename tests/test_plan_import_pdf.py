@@ -263,3 +263,20 @@ def test_unit_lists_still_refuse_pdf() -> None:
 
     with pytest.raises(Refused, match="PDF"):
         read_unit_list(pdf_bytes("004"), "don_vi.pdf")
+
+
+def test_the_web_upload_takes_a_pdf_and_refuses_a_scan(app, demo_services) -> None:  # noqa: ANN001
+    from tests.test_web_flows import signed_in
+
+    client = signed_in(app, "admin")
+    page = client.get("/plans/upload").get_data(as_text=True)
+    assert ".pdf" in page
+    upload = client.post("/plans/upload", data={"unit": "HT", "year": "2024", "file": (
+        io.BytesIO(pdf_bytes("004")), "KH_HP_2024.pdf")}, content_type="multipart/form-data")
+    assert upload.status_code == 302
+    preview = client.get(upload.location).get_data(as_text=True)
+    assert "chưa có gì được lưu" in preview and "57 nhiệm vụ" in preview
+    scan = client.post("/plans/upload", data={"unit": "HT", "year": "2024", "file": (
+        io.BytesIO(scanned(pdf_bytes("004"))), "ban_quet.pdf")}, content_type="multipart/form-data")
+    assert scan.status_code == 400
+    assert "là bản quét (ảnh), không có lớp chữ" in scan.get_data(as_text=True)

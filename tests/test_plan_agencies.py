@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from reportsvc.db.models import Agency, Task, Unit
 from reportsvc.importing import agencies, analyse_plan, run_import
 from tests.test_plan_import import add_unit
+from tests.web_fixtures import csrf_app  # noqa: F401 - a fixture
 
 MISALIGNED = "\n".join([
     "TT;Nhiệm vụ;Chủ trì;Phối hợp;Thời gian hoàn thành;Sản phẩm",
@@ -64,3 +65,97 @@ def test_create_agencies_creates_only_unknown_names(services) -> None:  # noqa: 
         names = sorted(a.name for a in session.scalars(select(Agency)))
         assert names == ["Sở Kiểm Tra Mới", "Sở Tư pháp"]
         assert session.scalar(select(func.count(Task.id)).where(Task.plan_id == stored.id)) == 4
+
+
+# ---------------------------------------------------------------- the web preview maps unknown names (item 6)
+
+WEB_PLAN = "\n".join([
+    "TT;Nhiệm vụ;Chủ trì;Phối hợp;Thời gian hoàn thành;Sản phẩm",
+    "I;Cải cách thể chế;;;;",
+    "1;Rà soát văn bản;Sở Tư pháp;Các sở, ban, ngành;Quý I/2031;Báo cáo",
+    "2;Tổ chức hội nghị;Phòng Pháp chế Thử;;Quý II/2031;",
+    "3;Công khai thủ tục;Ban Điều phối Thử;UBND cấp xã;Thường xuyên;Danh mục",
+    "4;Kiểm tra;Tổ Công tác Thử;;Quý III/2031;Thông báo",
+    "5;Báo cáo;Kế hoạch;;Quý IV/2031;Báo cáo",
+]).encode()
+
+
+def _upload(client, token: str) -> str:  # noqa: ANN001
+    """Upload WEB_PLAN for the province HT, year 2031; return the preview's URL."""
+    import io
+    response = client.post("/plans/upload", data={"unit": "HT", "year": "2031", "csrf_token": token,
+                                                  "file": (io.BytesIO(WEB_PLAN), "kh_2031.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    return response.location
+
+
+def _choices(html: str) -> dict[str, tuple[str, str]]:
+    """Return, per unknown name shown in the preview, the hidden name field and the select's field name."""
+    import re
+    found = {}
+    for index, name in re.findall(r'name="agencies-(\d+)-name"[^>]*value="([^"]*)"', html):
+        found[name] = (f"agencies-{index}-name", f"agencies-{index}-choice")
+    return found
+
+
+def test_the_preview_maps_creates_or_keeps_unknown_names(csrf_app, demo_services) -> None:  # noqa: ANN001
+    from reportsvc.db.models import AuditEntry, Plan
+    from tests.web_fixtures import login
+
+    client = csrf_app.test_client()
+    token = login(client, "admin")
+    location = _upload(client, token)
+    html = client.get(location).get_data(as_text=True)
+    # The identity, the row problem, the groups and the unknown names with their selects are shown.
+    assert "Văn bản kế hoạch" in html and "Số, ký hiệu" in html
+    assert "Dòng cần kiểm tra (1)" in html and "không phải cơ quan" in html
+    assert "Nhóm: Tất cả sở, ban, ngành" not in html  # a coordinating group is not the lead's
+    choices = _choices(html)
+    assert sorted(choices) == ["Ban Điều phối Thử", "Phòng Pháp chế Thử", "Tổ Công tác Thử"]
+    assert "Tạo cơ quan mới" in html and "Để trống (giữ tên trong nhiệm vụ)" in html
+    with demo_services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        tu_phap = session.scalar(select(Agency).where(Agency.unit_id == unit.id, Agency.name == "Sở Tư pháp"))
+        before = session.scalar(select(func.count(Agency.id)))
+        # An agency of another province: not offered, and refused when posted anyway.
+        other = Unit(code="ZZ-TEST", name="Tỉnh Thử", kind="tinh")
+        session.add(other)
+        session.flush()
+        stranger = Agency(name="Sở Ngoài Phạm Vi", key="so ngoai pham vi", unit_id=other.id)
+        session.add(stranger)
+        session.commit()
+        tu_phap_id, stranger_id = tu_phap.id, stranger.id
+    assert f'value="{tu_phap_id}"' in html and f'value="{stranger_id}"' not in html
+    confirm = location + "/confirm"
+    form = {"csrf_token": token}
+    for name, (name_field, _) in choices.items():
+        form[name_field] = name
+    phap_che, dieu_phoi, cong_tac = (choices[n][1] for n in ("Phòng Pháp chế Thử", "Ban Điều phối Thử",
+                                                             "Tổ Công tác Thử"))
+    refused = client.post(confirm, data={**form, phap_che: str(stranger_id), dieu_phoi: "new", cong_tac: ""})
+    assert refused.status_code == 302 and refused.location.endswith(location.rsplit("/", 1)[1])
+    assert "không có trong danh mục" in client.get(refused.location).get_data(as_text=True)
+    without_csrf = client.post(confirm, data={k: v for k, v in form.items() if k != "csrf_token"})
+    assert without_csrf.status_code == 400
+    with demo_services.sessions() as session:
+        assert session.scalar(select(func.count(Agency.id))) == before + 1  # only the stranger added above
+        assert session.scalar(select(Plan.id).join(Unit).where(Unit.code == "HT", Plan.year == 2031)) is None
+    done = client.post(confirm, data={**form, phap_che: str(tu_phap_id), dieu_phoi: "new", cong_tac: ""})
+    assert done.status_code == 302 and "/plans/" in done.location
+    with demo_services.sessions() as session:
+        plan = session.scalar(select(Plan).join(Unit).where(Unit.code == "HT", Plan.year == 2031))
+        tasks = {t.number: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
+        leads = {n: [ta.agency.name for ta in t.agencies if ta.role == "lead"] for n, t in tasks.items()}
+        assert leads == {"1": ["Sở Tư pháp"], "2": ["Sở Tư pháp"], "3": ["Ban Điều phối Thử"], "4": [], "5": []}
+        assert tasks["4"].lead_text == "Tổ Công tác Thử" and tasks["5"].lead_text == "Kế hoạch"
+        assert tasks["3"].lead_group == "" and tasks["1"].lead_group == ""
+        created = session.scalar(select(Agency).where(Agency.name == "Ban Điều phối Thử"))
+        assert created.unit.code == "HT"
+        assert session.scalar(select(func.count(Agency.id))) == before + 2  # the stranger and the new one
+        assert session.scalar(select(Agency).where(Agency.name == "Tổ Công tác Thử")) is None
+        # The mapped name is kept as an alias of Sở Tư pháp: the next plan resolves it without asking.
+        assert agencies.resolve(session, plan.unit, "Phòng Pháp chế Thử").id == tu_phap_id
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.import",
+                                                       AuditEntry.entity_id == str(plan.id))) is not None
+

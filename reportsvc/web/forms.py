@@ -15,10 +15,11 @@ from typing import Any, Iterator, Mapping
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
-from wtforms import (BooleanField, Field, Form, PasswordField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, Field, FieldList, Form, FormField, HiddenField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
+from reportsvc.importing.deadlines import parse_years
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
 from reportsvc.services.recording import whole_number
@@ -250,9 +251,14 @@ class IndicatorRowForm(Form):
 # ---------------------------------------------------------------- plan upload
 
 def _year(form: FlaskForm, field: Field) -> None:
+    """Accept a year ("2024"), a range ("2021-2025") or blank (the years are read from the document's title)."""
     text = (field.data or "").strip()
-    if not 2000 <= (whole_number(text) or 0) <= 2100:
-        raise StopValidation(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số, ví dụ 2025.")
+    if not text:
+        return
+    years = parse_years(text)
+    if years is None or not (2000 <= years[0] and years[1] <= 2100):
+        raise StopValidation(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số (ví dụ 2025), một giai đoạn "
+                             f"(ví dụ 2021-2025), hoặc bỏ trống để đọc năm từ tiêu đề văn bản.")
 
 
 class PlanUploadForm(PageForm):
@@ -263,11 +269,61 @@ class PlanUploadForm(PageForm):
     unit = StringField("Đơn vị", filters=[_strip])
     replace = FlagField("Thay thế kế hoạch đã nhập")
 
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """Return the (first, last) years typed, or None when blank (read them from the document's title)."""
+        return parse_years(self.year.data) if self.year.data else None
+
 
 class ConfirmForm(PageForm):
     """Confirming a pending upload, replacing the unit's plan if ticked."""
 
     replace = FlagField("Thay thế kế hoạch đã nhập")
+
+
+#: The choice of an unknown agency name in the preview that keeps the name as text in its tasks.
+KEEP_AS_TEXT = ""
+#: The choice that creates the agency in the plan's unit.
+CREATE_AGENCY = "new"
+
+
+def _offered(form: Form, field: Field) -> None:
+    """Refuse a choice the select did not offer (an agency outside the user's scope, a made-up id)."""
+    if field.data not in {value for value, _ in field.choices or []}:
+        name = form.name.data or ""
+        raise StopValidation(f"Cơ quan được chọn cho '{name}' không có trong danh mục của đơn vị hoặc "
+                             f"tỉnh/thành phố trong phạm vi của bạn.")
+
+
+class AgencyChoiceForm(Form):
+    """One unknown agency name of a pending plan and what to do with it: an agency id, "new" or "" (keep)."""
+
+    name = HiddenField("Tên cơ quan trong kế hoạch", filters=[_strip])
+    choice = SelectField("Gán cho", choices=[], validate_choice=False, default=KEEP_AS_TEXT, validators=[_offered])
+
+
+class PlanConfirmForm(ConfirmForm):
+    """Confirming a pending upload with a choice for each agency name the unit's scope does not know."""
+
+    agencies = FieldList(FormField(AgencyChoiceForm), min_entries=0)
+
+    def set_choices(self, choices: list[tuple[str, str]]) -> None:
+        """Offer ``choices`` (agency id, label) after "keep as text" and "create" on every name's select."""
+        options = [(KEEP_AS_TEXT, "Để trống (giữ tên trong nhiệm vụ)"), (CREATE_AGENCY, "Tạo cơ quan mới"),
+                   *choices]
+        for entry in self.agencies:
+            entry.form.choice.choices = options
+
+    def agency_map(self) -> dict[str, int | str]:
+        """Return the choices as the import's ``agency_map``: name -> agency id or "new"; kept names left out."""
+        mapping: dict[str, int | str] = {}
+        for entry in self.agencies:
+            name, choice = entry.form.name.data or "", entry.form.choice.data or KEEP_AS_TEXT
+            if name and choice == CREATE_AGENCY:
+                mapping[name] = CREATE_AGENCY
+            elif name and choice.isdigit():
+                mapping[name] = int(choice)
+        return mapping
 
 
 # ---------------------------------------------------------------- report drafts and generation

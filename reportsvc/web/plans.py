@@ -1,20 +1,19 @@
 """Plans: the list, one plan's areas and targets, and the upload → dry-run summary → confirm flow."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from reportsvc.importing import uploads
 from reportsvc.db.lookup import find_unit
 from reportsvc.errors import NotFound, UserError
-from reportsvc.importing import PlanImportError, analyse_plan, run_import
+from reportsvc.importing import PlanImportError, agencies, analyse_plan, run_import
+from reportsvc.importing.model import ParsedItem, ParsedPlan
 from reportsvc.db.models import Plan, PlanArea, Task, Unit
 from reportsvc.web.common import actor, admin_required, db, services, unit_tree
-from reportsvc.web.forms import ConfirmForm, PlanUploadForm
+from reportsvc.web.forms import KEEP_AS_TEXT, PlanConfirmForm, PlanUploadForm
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -46,7 +45,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
 def _upload_form(status: int = 200, **values: object) -> ResponseReturnValue:
     """Render the upload form with the submitted values kept."""
     values.setdefault("unit_code", actor().unit_code)
-    values.setdefault("year", date.today().year)
+    values.setdefault("year", "")
     values.setdefault("replace", False)
     return render_template("plans/upload.html", units=unit_tree(db()), **values), status
 
@@ -74,15 +73,17 @@ def upload() -> ResponseReturnValue:
     except NotFound as exc:
         flash(f"{exc}.", "error")
         return _upload_form(400, **values)
-    file, year = form.file.data, int(form.year.data)
+    file = form.file.data
     data = file.read()
-    try:
-        parsed = analyse_plan(data, file.filename, services().registry, services().settings, year=year)
+    try:  # years typed ("2024", "2021-2025"), or None: read from the document's title
+        parsed = analyse_plan(data, file.filename, services().registry, services().settings, year=form.years)
     except PlanImportError as exc:
         flash(str(exc), "error")
         return _upload_form(400, **values)
+    first, last = parsed.years or (0, 0)
     pending = uploads.save(services().settings.data_dir, data, filename=parsed.filename, unit_code=form.unit.data,
-                           year=year, replace=form.replace.data, user_id=actor().id, sha256=parsed.sha256)
+                           year=first, year_end=last, years_source=parsed.years_source, replace=form.replace.data,
+                           user_id=actor().id, sha256=parsed.sha256)
     return redirect(url_for("plans.preview", token=pending.token))
 
 
@@ -94,27 +95,77 @@ def _pending_unit(code: str) -> Unit | None:
         return None
 
 
+def _same_years(unit: Unit, pending: uploads.PendingUpload) -> Select[tuple[Plan]]:
+    """Return the query for the unit's plan of exactly the pending file's years (the one it would replace)."""
+    first, last = pending.years
+    return select(Plan).where(Plan.unit_id == unit.id, Plan.year == first, Plan.year_end == last)
+
+
+def _agency_cells(parsed: ParsedPlan) -> list[str]:
+    """Return the lead and coordinating cells of every task of the parsed plan."""
+    return [cell for area in parsed.areas for item in area.items for cell in (item.lead, item.coord)]
+
+
+def _agency_choices(unit: Unit | None) -> list[tuple[str, str]]:
+    """Return the agencies a plan of ``unit`` may be mapped to (the unit's, then its province's) as select options.
+
+    The request's tenancy scope already leaves out the agencies the user may not see.
+    """
+    if unit is None:
+        return []
+    return [(str(agency.id), f"{agency.name} ({agency.unit.name})") for agency in agencies.scope_agencies(db(), unit)]
+
+
+def _unknown_names(unit: Unit | None, parsed: ParsedPlan) -> list[str]:
+    """Return the agency names of the plan that the unit's scope does not know ([] without a unit)."""
+    return agencies.unknown_names(db(), unit, _agency_cells(parsed)) if unit is not None else []
+
+
+def lead_groups(item: ParsedItem) -> list[str]:
+    """Return the labels of the groups a task's lead cell names ("Tất cả UBND cấp xã")."""
+    codes = []
+    for written in agencies.split_written(item.lead):
+        code = agencies.group_of(written)
+        if code and code not in codes:
+            codes.append(code)
+    return [agencies.GROUPS[code] for code in agencies.GROUPS if code in codes]
+
+
 @bp.get("/upload/<token>")
 @admin_required
 def preview(token: str) -> ResponseReturnValue:
-    """Show the dry-run summary of a pending upload (areas, task counts, targets, warnings) to confirm."""
+    """Show the dry-run summary of a pending upload to confirm: the plan's identity, areas, tasks with their
+    activities and groups, targets, warnings, row problems, and a choice for every unknown agency name."""
     session = db()
     pending, data = uploads.load(services().settings.data_dir, token, actor().id)
     parsed = analyse_plan(data, pending.filename, services().registry, services().settings, year=pending.year)
     unit = _pending_unit(pending.unit_code)
     existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == pending.year)) if unit else None
+    form = PlanConfirmForm(formdata=None, data={
+        "replace": pending.replace,
+        "agencies": [{"name": name, "choice": KEEP_AS_TEXT} for name in _unknown_names(unit, parsed)]})
+    form.set_choices(_agency_choices(unit))
     return render_template("plans/preview.html", pending=pending, parsed=parsed, summary=parsed.summary(), unit=unit,
-                           existing=existing, registry=services().registry)
+                           existing=existing, registry=services().registry, form=form, lead_groups=lead_groups)
 
 
 @bp.post("/upload/<token>/confirm")
 @admin_required
 def confirm(token: str) -> ResponseReturnValue:
-    """Import the pending file in one transaction (replacing the unit's plan for the year if ticked)."""
+    """Import the pending file in one transaction (replacing the unit's plan for the year if ticked), with the
+    officer's choice for each unknown agency name: an agency of the scope, a new agency, or kept as text."""
     settings = services().settings
     pending, data = uploads.load(settings.data_dir, token, actor().id)
-    replace = ConfirmForm().replace.data
+    form = PlanConfirmForm()
     unit = _pending_unit(pending.unit_code)
+    form.set_choices(_agency_choices(unit))
+    if not form.validate():
+        for messages in form.errors.get("agencies", []):
+            for message in (messages.values() if isinstance(messages, dict) else [messages]):
+                for text in (message if isinstance(message, list) else [message]):
+                    flash(f"Chưa nhập kế hoạch: {text}", "error")
+        return redirect(url_for("plans.preview", token=token))
+    replace = form.replace.data
     if unit is not None and not replace and db().scalar(
             select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == pending.year)) is not None:
         flash(f"Chưa nhập kế hoạch: {unit.name} đã có kế hoạch năm {pending.year}. Đánh dấu “Thay thế kế hoạch "
@@ -122,7 +173,8 @@ def confirm(token: str) -> ResponseReturnValue:
         return redirect(url_for("plans.preview", token=token))
     try:
         plan, parsed = run_import(services().sessions, data, pending.filename, pending.unit_code, pending.year,
-                                  services().registry, settings, replace=replace, user=actor().username)
+                                  services().registry, settings, replace=replace, user=actor().username,
+                                  agency_map=form.agency_map())
     except UserError as exc:
         flash(f"Chưa nhập kế hoạch: {exc}", "error")
         return redirect(url_for("plans.preview", token=token))

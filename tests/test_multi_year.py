@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from reportsvc.cli.main import main
 from reportsvc.db.models import Plan, StatusUpdate, Task, Unit
-from reportsvc.importing import import_plan
+from reportsvc.importing import import_plan, uploads
 from reportsvc.importing.deadlines import parse_years, years_in_title
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
 from reportsvc.plugin.testing import build, section
+from tests.web_fixtures import PASSWORDS
 
 MULTI = [  # (number, title, deadline)
     ("1", "Tự kiểm tra hàng năm", "Hàng năm"),
@@ -133,6 +134,13 @@ def test_parse_years() -> None:
 
 def xlsx(tmp_path: Path, title: str | None) -> Path:
     """Write a small plan workbook with ``title`` above its table."""
+    path = tmp_path / "kh.xlsx"
+    path.write_bytes(xlsx_bytes(title))
+    return path
+
+
+def xlsx_bytes(title: str | None) -> bytes:
+    """Return a small plan workbook with ``title`` above its table."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     rows = [[title], []] if title else []
@@ -144,9 +152,7 @@ def xlsx(tmp_path: Path, title: str | None) -> Path:
         sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
-    path = tmp_path / "kh.xlsx"
-    path.write_bytes(out.getvalue())
-    return path
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -203,3 +209,78 @@ def test_cli_import_stores_the_range(runner: CliRunner, unit_services, tmp_path:
         assert (plan.year, plan.year_end) == (2021, 2025)
     assert set(titles(services, "2023-Y")) == {"1", "2"}
     assert set(titles(services, "2021-Y")) == {"1"}
+
+
+# ------------------------------------------------------------------------------------------ web upload
+
+RANGE_TITLE = "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH GIAI ĐOẠN 2021-2025"
+
+
+def admin_client(app):  # noqa: ANN001, ANN201
+    """Return a test client signed in as the demo province's admin."""
+    client = app.test_client()
+    assert client.post("/login", data={"username": "admin", "password": PASSWORDS["admin"]}).status_code == 302
+    return client
+
+
+def web_upload(client, year: str, title: str | None, unit: str = "HT-TH-TD"):  # noqa: ANN001, ANN201
+    """Post the upload form with a small workbook titled ``title``."""
+    return client.post("/plans/upload", data={"unit": unit, "year": year, "file": (
+        io.BytesIO(xlsx_bytes(title)), "kh_giai_doan.xlsx")}, content_type="multipart/form-data")
+
+
+def unit_plans(services, code: str) -> list[tuple[int, int]]:  # noqa: ANN001
+    """Return the (year, year_end) of the plans of unit ``code``."""
+    with services.sessions() as session:
+        return sorted((p.year, p.year_end) for p in session.scalars(select(Plan).join(Unit).where(Unit.code == code)))
+
+
+@pytest.mark.parametrize("typed", ["2021-2025", " 2021 – 2025 ", ""])
+def test_web_upload_of_a_multi_year_plan(app, demo_services, typed: str) -> None:  # noqa: ANN001
+    client = admin_client(app)
+    upload = web_upload(client, typed, RANGE_TITLE)
+    assert upload.status_code == 302, upload.get_data(as_text=True)
+    token = upload.location.rsplit("/", 1)[1]
+    meta = json.loads((demo_services.settings.data_dir / "uploads" / f"{token}.json").read_text(encoding="utf-8"))
+    assert (meta["year"], meta["year_end"]) == (2021, 2025)
+    assert meta["years_source"] == ("title" if not typed else "option")
+    preview = client.get(upload.location).get_data(as_text=True)
+    assert "giai đoạn 2021-2025" in preview and "2 nhiệm vụ" in preview
+    assert (2021, 2025) not in unit_plans(demo_services, "HT-TH-TD")
+    done = client.post(f"/plans/upload/{token}/confirm", data={})
+    assert done.status_code == 302 and "/plans/" in done.location
+    page = client.get(done.location).get_data(as_text=True)
+    assert "Đã nhập kế hoạch giai đoạn 2021-2025 cho đơn vị HT-TH-TD: 2 nhiệm vụ" in page
+    assert (2021, 2025) in unit_plans(demo_services, "HT-TH-TD")
+    again = web_upload(client, typed, RANGE_TITLE)
+    refused = client.post(f"/plans/upload/{again.location.rsplit('/', 1)[1]}/confirm", data={})
+    assert "đã có kế hoạch giai đoạn 2021-2025" in client.get(refused.location).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("typed", "title", "message"), [
+    ("2025-2021", RANGE_TITLE, "Năm không hợp lệ: &#39;2025-2021&#39;"),
+    ("hai nghìn", RANGE_TITLE, "Năm không hợp lệ"),
+    ("1990", None, "Năm không hợp lệ"),
+    ("2023", RANGE_TITLE, "không khớp với năm ghi trong văn bản"),
+    ("", None, "Không đọc được năm"),
+])
+def test_web_upload_refuses_bad_or_contradicting_years(app, demo_services, typed: str, title: str | None,  # noqa: ANN001
+                                                       message: str) -> None:
+    before = unit_plans(demo_services, "HT-TH-TD")
+    response = web_upload(admin_client(app), typed, title)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert unit_plans(demo_services, "HT-TH-TD") == before
+
+
+def test_pending_upload_saved_before_year_ranges_still_loads(tmp_path: Path) -> None:
+    pending = uploads.save(tmp_path, b"noi dung", filename="KH.csv", unit_code="HT", year=2021, year_end=2025,
+                           replace=False, user_id=7, sha256="ab" * 32)
+    assert uploads.load(tmp_path, pending.token, 7)[0].years == (2021, 2025)
+    old = {"token": "x" * 32, "filename": "KH.csv", "unit_code": "HT", "year": 2024, "replace": True,
+           "user_id": 7, "sha256": "cd" * 32}
+    (tmp_path / "uploads" / f"{old['token']}.bin").write_bytes(b"cu")
+    (tmp_path / "uploads" / f"{old['token']}.json").write_text(json.dumps(old), encoding="utf-8")
+    loaded, data = uploads.load(tmp_path, old["token"], 7)
+    assert data == b"cu" and loaded.years == (2024, 2024) and loaded.years_given == (2024, 2024)
+    assert loaded.label == "năm 2024" and loaded.replace

@@ -257,8 +257,8 @@ def _year(form: FlaskForm, field: Field) -> None:
         return
     years = parse_years(text)
     if years is None or not (2000 <= years[0] and years[1] <= 2100):
-        raise StopValidation(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số (ví dụ 2025), một giai đoạn "
-                             f"(ví dụ 2021-2025), hoặc bỏ trống để đọc năm từ tiêu đề văn bản.")
+        raise StopValidation(f"Năm không hợp lệ: '{text}'. Hãy ghi năm 4 chữ số, ví dụ 2025. Một giai đoạn ghi "
+                             f"như 2021-2025; bỏ trống để đọc năm từ tiêu đề văn bản.")
 
 
 class PlanUploadForm(PageForm):

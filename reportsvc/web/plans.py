@@ -138,9 +138,9 @@ def preview(token: str) -> ResponseReturnValue:
     activities and groups, targets, warnings, row problems, and a choice for every unknown agency name."""
     session = db()
     pending, data = uploads.load(services().settings.data_dir, token, actor().id)
-    parsed = analyse_plan(data, pending.filename, services().registry, services().settings, year=pending.year)
+    parsed = analyse_plan(data, pending.filename, services().registry, services().settings, year=pending.years_given)
     unit = _pending_unit(pending.unit_code)
-    existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == pending.year)) if unit else None
+    existing = session.scalar(_same_years(unit, pending)) if unit else None
     form = PlanConfirmForm(formdata=None, data={
         "replace": pending.replace,
         "agencies": [{"name": name, "choice": KEEP_AS_TEXT} for name in _unknown_names(unit, parsed)]})
@@ -166,20 +166,19 @@ def confirm(token: str) -> ResponseReturnValue:
                     flash(f"Chưa nhập kế hoạch: {text}", "error")
         return redirect(url_for("plans.preview", token=token))
     replace = form.replace.data
-    if unit is not None and not replace and db().scalar(
-            select(Plan.id).where(Plan.unit_id == unit.id, Plan.year == pending.year)) is not None:
-        flash(f"Chưa nhập kế hoạch: {unit.name} đã có kế hoạch năm {pending.year}. Đánh dấu “Thay thế kế hoạch "
+    if unit is not None and not replace and db().scalar(_same_years(unit, pending)) is not None:
+        flash(f"Chưa nhập kế hoạch: {unit.name} đã có kế hoạch {pending.label}. Đánh dấu “Thay thế kế hoạch "
               f"đã nhập” rồi xác nhận lại nếu muốn thay thế.", "error")
         return redirect(url_for("plans.preview", token=token))
     try:
-        plan, parsed = run_import(services().sessions, data, pending.filename, pending.unit_code, pending.year,
+        plan, parsed = run_import(services().sessions, data, pending.filename, pending.unit_code, pending.years_given,
                                   services().registry, settings, replace=replace, user=actor().username,
                                   agency_map=form.agency_map())
     except UserError as exc:
         flash(f"Chưa nhập kế hoạch: {exc}", "error")
         return redirect(url_for("plans.preview", token=token))
     uploads.discard(settings.data_dir, token)
-    flash(f"Đã nhập kế hoạch năm {pending.year} cho đơn vị {pending.unit_code}: {parsed.total_rows} nhiệm vụ, "
+    flash(f"Đã nhập kế hoạch {pending.label} cho đơn vị {pending.unit_code}: {parsed.total_rows} nhiệm vụ, "
           f"{len(parsed.targets)} chỉ tiêu.", "success")
     for warning in parsed.warnings:
         flash(warning, "warning")

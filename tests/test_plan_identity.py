@@ -69,3 +69,108 @@ def test_import_stores_the_identity(services) -> None:  # noqa: ANN001
         plan = session.scalars(select(Plan).where(Plan.id == stored.id)).one()
         assert (plan.doc_number, plan.doc_symbol, plan.doc_date, plan.doc_place) == \
             ("4791", "QĐ-UBND", date(2023, 12, 29), "Hải Phòng")
+
+
+# ---------------------------------------------------------------- blanks filled in later: web, CLI, API
+
+from click.testing import CliRunner  # noqa: E402
+
+from reportsvc.cli.main import main  # noqa: E402
+from reportsvc.db.models import AuditEntry, Unit  # noqa: E402
+from tests.web_fixtures import api_token, csrf_app, login  # noqa: E402,F401 - csrf_app is a fixture
+
+
+def _ht_plan(services) -> tuple[int, int]:  # noqa: ANN001
+    """Return the id of the demo province's plan and of its unit, its identity blanked."""
+    with services.transaction() as session:
+        plan = session.scalar(select(Plan).join(Unit).where(Unit.code == "HT", Plan.year > 0).order_by(Plan.year))
+        plan.doc_number, plan.doc_symbol, plan.doc_date = "", "KH-UBND", None
+        plan.doc_date_text, plan.doc_place, plan.issuing_body = "ngày tháng 12 năm 2023", "", ""
+        return plan.id, plan.unit_id
+
+
+def _identity_audit(services) -> list[AuditEntry]:  # noqa: ANN001
+    with services.sessions() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "plan.identity")
+                                    .order_by(AuditEntry.id)))
+
+
+def test_the_plan_page_fills_in_the_blanks(csrf_app, demo_services) -> None:  # noqa: ANN001
+    plan_id, unit_id = _ht_plan(demo_services)
+    client = csrf_app.test_client()
+    token = login(client, "admin")
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "Văn bản kế hoạch" in page and "/KH-UBND" in page and "ngày tháng 12 năm 2023" in page
+    url = f"/plans/{plan_id}/identity"
+    form = {"csrf_token": token, "number": "215", "symbol": "KH-UBND", "date": "31/02/2024", "place": "Hà Tĩnh",
+            "issuing_body": "Ủy ban nhân dân tỉnh Hà Tĩnh"}
+    bad = client.post(url, data=form)
+    assert "Ngày ban hành không hợp lệ: &#39;31/02/2024&#39;" in client.get(bad.location).get_data(as_text=True)
+    assert client.post(url, data={**form, "date": "28/12/2023", "csrf_token": ""}).status_code == 400
+    done = client.post(url, data={**form, "date": "28/12/2023"})
+    assert done.status_code == 302
+    page = client.get(done.location).get_data(as_text=True)
+    assert "215/KH-UBND" in page and "Đã lưu số, ký hiệu và ngày" in page
+    with demo_services.sessions() as session:
+        plan = session.get(Plan, plan_id)
+        assert (plan.doc_number, plan.doc_date, plan.doc_date_text, plan.doc_place) == \
+            ("215", date(2023, 12, 28), "ngày 28 tháng 12 năm 2023", "Hà Tĩnh")
+    [entry] = _identity_audit(demo_services)
+    assert (entry.actor, entry.entity_id, entry.unit_id) == ("admin", str(plan_id), unit_id)
+    assert entry.old["number"] == "" and entry.new["number"] == "215" and "symbol" not in entry.new
+    # A viewer may not change it.
+    viewer = csrf_app.test_client()
+    viewer_token = login(viewer, "xem")
+    assert viewer.post(url, data={**form, "csrf_token": viewer_token, "number": "9"}).status_code in (302, 403)
+    with demo_services.sessions() as session:
+        assert session.get(Plan, plan_id).doc_number == "215"
+
+
+def test_plan_set_on_the_command_line(demo_services) -> None:  # noqa: ANN001
+    plan_id, unit_id = _ht_plan(demo_services)
+    result = CliRunner().invoke(main, ["plan", "set", str(plan_id), "--number", "4791", "--date", "29/12/2023",
+                                       "--place", "Hà Tĩnh"])
+    assert result.exit_code == 0, result.output
+    assert "4791/KH-UBND" in result.output and "ngày 29 tháng 12 năm 2023" in result.output
+    with demo_services.sessions() as session:
+        plan = session.get(Plan, plan_id)
+        assert (plan.doc_number, plan.doc_symbol, plan.doc_date, plan.doc_place, plan.issuing_body) == \
+            ("4791", "KH-UBND", date(2023, 12, 29), "Hà Tĩnh", "")
+    [entry] = _identity_audit(demo_services)
+    assert entry.unit_id == unit_id and set(entry.new) == {"number", "reference", "date", "date_text", "place"}
+    bad_date = CliRunner().invoke(main, ["plan", "set", str(plan_id), "--date", "2023-13-40"])
+    assert bad_date.exit_code == 2 and "Ngày không hợp lệ" in bad_date.output
+    slash = CliRunner().invoke(main, ["plan", "set", str(plan_id), "--number", "4791/QĐ-UBND"])
+    assert slash.exit_code == 2 and "ký hiệu" in slash.output
+    nothing = CliRunner().invoke(main, ["plan", "set", str(plan_id)])
+    assert nothing.exit_code == 2 and "Cần ít nhất một" in nothing.output
+    missing = CliRunner().invoke(main, ["plan", "set", "999999", "--number", "1"])
+    assert missing.exit_code == 2 and "Không tìm thấy kế hoạch số 999999" in missing.output
+    assert len(_identity_audit(demo_services)) == 1
+
+
+def test_patch_plan_identity_over_the_api(app, demo_services) -> None:  # noqa: ANN001
+    plan_id, unit_id = _ht_plan(demo_services)
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {api_token(demo_services, 'admin')}"}
+    done = client.patch(f"/api/v1/plans/{plan_id}", json={"number": "12", "date": "2024-01-05",
+                                                           "issuing_body": "UBND tỉnh Hà Tĩnh"}, headers=admin)
+    assert done.status_code == 200, done.get_json()
+    identity = done.get_json()["identity"]
+    assert (identity["reference"], identity["date"], identity["issuing_body"]) == \
+        ("12/KH-UBND", "2024-01-05", "UBND tỉnh Hà Tĩnh")
+    assert client.get(f"/api/v1/plans/{plan_id}", headers=admin).get_json()["identity"]["number"] == "12"
+    for body, reason in (({"date": "05/13/2024"}, "Ngày ban hành (date) không hợp lệ"),
+                         ({"number": "x" * 40}, ""), ({"colour": "red"}, ""), ({}, "Cần ít nhất một"),
+                         ({"number": "12/KH-UBND"}, "ký hiệu")):
+        refused = client.patch(f"/api/v1/plans/{plan_id}", json=body, headers=admin)
+        assert refused.status_code == 422, (body, refused.get_json())
+        assert refused.get_json()["error"].startswith("Dữ liệu không hợp lệ") and reason in refused.get_json()["error"]
+    cleared = client.patch(f"/api/v1/plans/{plan_id}", json={"date": None}, headers=admin)
+    assert cleared.status_code == 200 and cleared.get_json()["identity"]["date"] is None
+    viewer = {"Authorization": f"Bearer {api_token(demo_services, 'xem')}"}
+    assert client.patch(f"/api/v1/plans/{plan_id}", json={"number": "1"}, headers=viewer).status_code == 403
+    assert client.patch("/api/v1/plans/999999", json={"number": "1"}, headers=admin).status_code == 404
+    entries = _identity_audit(demo_services)
+    assert [e.actor for e in entries] == ["admin", "admin"] and {e.unit_id for e in entries} == {unit_id}
+    assert entries[1].old["date"] == "2024-01-05" and entries[1].new["date"] is None

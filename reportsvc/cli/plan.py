@@ -1,4 +1,5 @@
-"""The ``reportsvc plan`` commands: ``plan import FILE --unit CODE [--year YYYY|YYYY-YYYY] [--dry-run] [--json] [--replace]``.
+"""The ``reportsvc plan`` commands: ``plan import FILE --unit CODE [--year YYYY|YYYY-YYYY] [--dry-run] [--json] [--replace]
+[--create-agencies]`` and ``plan set PLAN_ID [--number N] [--symbol S] [--date DD/MM/YYYY] [--place P] [--issuing-body B]``.
 
 Registered on the main group in reportsvc/cli.py. Every failure prints one Vietnamese line on
 stderr and exits with code 2 (reportsvc.cli.support.CliGroup); the database is left untouched.
@@ -19,7 +20,9 @@ from reportsvc.importing import agencies, analyse_plan, run_import
 from reportsvc.importing.deadlines import years_label
 from reportsvc.importing.model import ParsedPlan
 from reportsvc.hooks.registry import PluginRegistry, build_registry
+from reportsvc.services import plan_identity
 from reportsvc.services.runtime import Services
+from reportsvc.vn.dates import parse_day
 
 
 def _registry(services: Services) -> PluginRegistry:
@@ -117,3 +120,42 @@ def import_plan_command(ctx: click.Context, file: str, unit_code: str, year: tup
     else:
         label = years_label(parsed.years) if parsed.years else ""
         _print_summary(parsed, f"Đã nhập kế hoạch {label} cho đơn vị '{unit_code}' (mã kế hoạch {stored.id}).")
+
+
+_UNSET = object()  # --date not given (None clears the date)
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    """Parse --date (DD/MM/YYYY; "" clears it); keep None when the option is not given."""
+    if value is None:
+        return _UNSET
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise click.BadParameter(f"Ngày không hợp lệ: '{value}' (ghi theo dạng ngày/tháng/năm, ví dụ 29/12/2023).",
+                                 ctx=ctx, param=param) from None
+
+
+@plan.command("set", help="Bổ sung hoặc sửa số, ký hiệu, ngày, địa danh, cơ quan ban hành của văn bản kế hoạch "
+                          "(ghi \"\" để xóa một trường).")
+@click.argument("plan_id", metavar="MÃ_KẾ_HOẠCH", type=int)
+@click.option("--number", default=None, metavar="SỐ", help="Số văn bản, ví dụ 4791.")
+@click.option("--symbol", default=None, metavar="KÝ_HIỆU", help="Ký hiệu văn bản, ví dụ QĐ-UBND.")
+@click.option("--date", "day", default=None, callback=_day, metavar="NGÀY", help="Ngày ban hành, dạng 29/12/2023.")
+@click.option("--place", default=None, metavar="ĐỊA_DANH", help="Địa danh, ví dụ Hải Phòng.")
+@click.option("--issuing-body", default=None, metavar="CƠ_QUAN", help="Cơ quan ban hành.")
+@click.pass_context
+def set_plan_command(ctx: click.Context, plan_id: int, number: str | None, symbol: str | None, day: object,
+                     place: str | None, issuing_body: str | None) -> None:
+    """Change the given identity fields of a plan and print the plan's identity."""
+    changes: dict[str, object] = {name: value for name, value in (
+        ("number", number), ("symbol", symbol), ("place", place), ("issuing_body", issuing_body)) if value is not None}
+    if day is not _UNSET:
+        changes["date"] = day
+    services = services_of(ctx)
+    with services.transaction() as session:
+        stored = plan_identity.set_identity(session, plan_id, changes, cli_actor())
+        identity = plan_identity.identity_of(stored)
+    click.echo(f"Đã lưu văn bản kế hoạch {plan_id}: số, ký hiệu {identity['reference'] or '(để trống)'}; "
+               f"{identity['date_text'] or 'ngày (để trống)'}; địa danh {identity['place'] or '(để trống)'}; "
+               f"cơ quan ban hành {identity['issuing_body'] or '(để trống)'}.")

@@ -22,7 +22,7 @@ from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, Unit, Use
 from reportsvc.errors import Forbidden, Invalid, NotFound, UserError
 from reportsvc.periods import Period
 from reportsvc.report import archive
-from reportsvc.services import accounts, downloads
+from reportsvc.services import accounts, downloads, plan_identity
 from reportsvc.services import agencies as agency_service
 from reportsvc.services import units as unit_service
 from reportsvc.services import tasks as task_service
@@ -355,7 +355,23 @@ def plan(plan_id: int) -> ResponseReturnValue:
                       "tasks": len(a.tasks)} for a in row.areas]
     data["targets"] = [{"code": t.code, "name": t.name, "target": t.target, "unit": t.unit_of_measure,
                         "text": t.target_text} for t in row.targets]
+    data["identity"] = plan_identity.identity_of(row)
     return jsonify(data)
+
+
+@bp.patch("/plans/<int:plan_id>")
+@bp.doc(summary="Bổ sung, sửa số, ký hiệu, ngày, địa danh, cơ quan ban hành của văn bản kế hoạch (quản trị viên)",
+        description="Chỉ các trường gửi lên được đổi; \"\" (hoặc null với date) xóa một trường. Ghi nhật ký plan.identity.")
+@bp.arguments(schemas.PlanIdentityPatch)
+@ok(schemas.PlanSchema, "Đã sửa")
+@errors(WRITE_ERRORS)
+def patch_plan(data: dict[str, Any], plan_id: int) -> ResponseReturnValue:
+    """Fill in or correct a plan's identity fields, in one transaction."""
+    require_admin(me())
+    session = db()
+    row = plan_identity.set_identity(session, plan_id, data, me().username)
+    session.commit()
+    return jsonify({**_plan_json(row, len(row.tasks)), "identity": plan_identity.identity_of(row)})
 
 
 def _task_json(row: TaskRow, period: Period) -> dict[str, Any]:

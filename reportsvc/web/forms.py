@@ -326,6 +326,23 @@ class PlanConfirmForm(ConfirmForm):
         return mapping
 
 
+
+class PlanIdentityForm(PageForm):
+    """A plan's number, symbol, date, place and issuing body, as the văn bản writes them (blanks allowed)."""
+
+    number = StringField("Số", filters=[_strip], validators=[Length(max=32, message="Số văn bản dài quá 32 ký tự.")])
+    symbol = StringField("Ký hiệu", filters=[_strip],
+                         validators=[Length(max=64, message="Ký hiệu văn bản dài quá 64 ký tự.")])
+    date = DayField("Ngày ban hành")
+    place = StringField("Địa danh", filters=[_strip], validators=[Length(max=128, message="Địa danh dài quá 128 ký tự.")])
+    issuing_body = StringField("Cơ quan ban hành", filters=[_strip],
+                               validators=[Length(max=255, message="Cơ quan ban hành dài quá 255 ký tự.")])
+
+    def changes(self) -> dict[str, Any]:
+        """Return every field as ``plan_identity.set_identity`` takes it (the form sends them all)."""
+        return {"number": self.number.data or "", "symbol": self.symbol.data or "", "date": self.date.data,
+                "place": self.place.data or "", "issuing_body": self.issuing_body.data or ""}
+
 # ---------------------------------------------------------------- report drafts and generation
 
 def _formats(form: "ReportForm", field: Field) -> None:

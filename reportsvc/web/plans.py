@@ -8,12 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from reportsvc.importing import uploads
 from reportsvc.db.lookup import find_unit
-from reportsvc.errors import NotFound, UserError
+from reportsvc.errors import Invalid, NotFound, UserError
 from reportsvc.importing import PlanImportError, agencies, analyse_plan, run_import
 from reportsvc.importing.model import ParsedItem, ParsedPlan
 from reportsvc.db.models import Plan, PlanArea, Task, Unit
 from reportsvc.web.common import actor, admin_required, db, services, unit_tree
-from reportsvc.web.forms import KEEP_AS_TEXT, PlanConfirmForm, PlanUploadForm
+from reportsvc.services import plan_identity
+from reportsvc.web.forms import KEEP_AS_TEXT, PlanConfirmForm, PlanIdentityForm, PlanUploadForm
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -39,7 +40,34 @@ def detail(plan_id: int) -> ResponseReturnValue:
                                   .group_by(Task.area_id)).all())
     areas = list(session.scalars(select(PlanArea).where(PlanArea.plan_id == plan.id).order_by(PlanArea.position)))
     registry = services().registry
-    return render_template("plans/detail.html", plan=plan, areas=areas, counts=counts, registry=registry)
+    form = PlanIdentityForm(formdata=None, data={
+        "number": plan.doc_number, "symbol": plan.doc_symbol, "date": plan.doc_date, "place": plan.doc_place,
+        "issuing_body": plan.issuing_body})
+    return render_template("plans/detail.html", plan=plan, areas=areas, counts=counts, registry=registry,
+                           identity_form=form, reference=plan_identity.reference(plan))
+
+
+@bp.post("/<int:plan_id>/identity")
+@admin_required
+def set_identity(plan_id: int) -> ResponseReturnValue:
+    """Fill in or correct the plan's number, symbol, date, place and issuing body (audited as plan.identity)."""
+    form = PlanIdentityForm()
+    if not form.validate():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("plans.detail", plan_id=plan_id))
+    session = db()
+    try:
+        plan_identity.set_identity(session, plan_id, form.changes(), actor().username)
+    except Invalid as exc:
+        session.rollback()
+        for message in exc.messages:
+            flash(message, "error")
+        return redirect(url_for("plans.detail", plan_id=plan_id))
+    session.commit()
+    flash("Đã lưu số, ký hiệu và ngày của văn bản kế hoạch.", "success")
+    return redirect(url_for("plans.detail", plan_id=plan_id))
 
 
 def _upload_form(status: int = 200, **values: object) -> ResponseReturnValue:

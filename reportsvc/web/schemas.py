@@ -398,6 +398,35 @@ class UserSchema(Schema):
     active = fields.Boolean()
 
 
+class PlanIdentityPatch(ApiSchema):
+    """The plan's identity fields to fill in or correct; "" (or null for the date) clears one."""
+
+    number = Text(max_length=32, allow_none=True, metadata={"description": "Số văn bản", "example": "4791"})
+    symbol = Text(max_length=64, allow_none=True, metadata={"description": "Ký hiệu văn bản", "example": "QĐ-UBND"})
+    date = Day("Ngày ban hành (date) không hợp lệ: '{text}' (ghi YYYY-MM-DD hoặc ngày/tháng/năm).",
+               metadata={"description": "Ngày ban hành", "example": "2023-12-29"})
+    place = Text(max_length=128, allow_none=True, metadata={"description": "Địa danh", "example": "Hải Phòng"})
+    issuing_body = Text(max_length=255, allow_none=True, metadata={"description": "Cơ quan ban hành"})
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Require at least one field."""
+        if not data:
+            raise ValidationError("Cần ít nhất một trong các trường number, symbol, date, place, issuing_body.")
+
+
+class PlanIdentitySchema(Schema):
+    """A plan's identity as a văn bản."""
+
+    number = fields.String()
+    symbol = fields.String()
+    reference = fields.String(metadata={"example": "4791/QĐ-UBND"})
+    date = fields.Date(allow_none=True)
+    date_text = fields.String(metadata={"example": "ngày 29 tháng 12 năm 2023"})
+    place = fields.String()
+    issuing_body = fields.String()
+
+
 class PlanAreaSchema(Schema):
     """A plan's reform area and the plugin that owns it."""
 
@@ -429,6 +458,7 @@ class PlanSchema(Schema):
     imported_at = fields.DateTime()
     imported_by = fields.String()
     tasks = fields.Integer()
+    identity = fields.Nested(PlanIdentitySchema)
     areas = fields.List(fields.Nested(PlanAreaSchema))
     targets = fields.List(fields.Nested(PlanTargetSchema))
 

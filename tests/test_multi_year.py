@@ -10,10 +10,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from reportsvc.cli.main import main
 from reportsvc.db.models import Plan, StatusUpdate, Task, Unit
-from reportsvc.importing import import_plan, uploads
+from reportsvc.importing import PlanImportError, import_plan, uploads
 from reportsvc.importing.deadlines import parse_years, years_in_title
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
 from reportsvc.plugin.testing import build, section
@@ -284,3 +285,39 @@ def test_pending_upload_saved_before_year_ranges_still_loads(tmp_path: Path) -> 
     loaded, data = uploads.load(tmp_path, old["token"], 7)
     assert data == b"cu" and loaded.years == (2024, 2024) and loaded.years_given == (2024, 2024)
     assert loaded.label == "năm 2024" and loaded.replace
+
+
+# ------------------------------------------------------------------------------------------ annual beside multi-year
+
+
+def test_annual_plan_in_the_first_year_of_a_multi_year_plan(plan_services) -> None:  # noqa: ANN001
+    with plan_services.transaction() as session:
+        annual = parsed_plan([("1", "Nhiệm vụ riêng năm 2021", "Quý III/2021"),
+                              ("2", "Kiểm tra năm 2021", "Tháng 11/2021")], (2021, 2021), "KẾ HOẠCH CCHC NĂM 2021")
+        import_plan(session, annual, "HT", 2021)
+        assert sorted((p.year, p.year_end) for p in session.scalars(select(Plan))) == [(2021, 2021), (2021, 2025)]
+    items = section(build(plan_services, "HT", "2021-Y"), "II").tasks
+    assert [(i.number, i.title) for i in items] == [("1", "Nhiệm vụ riêng năm 2021"), ("2", "Kiểm tra năm 2021")]
+    assert set(titles(plan_services, "2022-Y")) == {"1", "2", "3", "5", "6", "7", "9", "10"}  # the 2021–2025 plan
+    with plan_services.transaction() as session:  # the same years again: refused unless replaced
+        with pytest.raises(PlanImportError, match="đã có kế hoạch năm 2021"):
+            import_plan(session, parsed_plan(MULTI[:1], (2021, 2021), "KẾ HOẠCH CCHC NĂM 2021"), "HT", 2021)
+    with plan_services.transaction() as session:
+        with pytest.raises(PlanImportError, match="đã có kế hoạch giai đoạn 2021-2025"):
+            import_plan(session, parsed_plan(MULTI, (2021, 2025), "KẾ HOẠCH CCHC GIAI ĐOẠN 2021-2025"), "HT", 2021)
+    with plan_services.transaction() as session:
+        replaced = import_plan(session, parsed_plan(MULTI[:1], (2021, 2021), "KẾ HOẠCH CCHC NĂM 2021"), "HT", 2021,
+                               replace=True)
+        assert (replaced.year, replaced.year_end) == (2021, 2021)
+        assert len(session.scalars(select(Plan)).all()) == 2
+    assert [i.title for i in section(build(plan_services, "HT", "2021-Y"), "II").tasks] == ["Tự kiểm tra hàng năm"]
+
+
+def test_the_database_allows_plans_of_different_years_from_the_same_first_year(services) -> None:  # noqa: ANN001
+    with services.transaction() as session:
+        unit = Unit(code="HT", name="Tỉnh Hà Tĩnh", kind="tinh", place="Hà Tĩnh")
+        session.add_all([unit, Plan(unit=unit, year=2021, year_end=2025), Plan(unit=unit, year=2021, year_end=2021)])
+    with pytest.raises(IntegrityError):
+        with services.transaction() as session:
+            unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+            session.add(Plan(unit=unit, year=2021, year_end=2025))

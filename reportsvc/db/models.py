@@ -92,7 +92,7 @@ class Plan(Base):
     """A locality's CCHC plan for a year (or a range of years) with its source document."""
 
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    __table_args__ = (UniqueConstraint("unit_id", "year", "year_end", name="uq_plans_unit_years"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)

@@ -3,7 +3,8 @@
 ``import_plan`` only adds and flushes; the caller commits or rolls back (``run_import`` does
 both around one session), so a failure leaves the database exactly as it was.
 
-A unit has at most one plan per year. Importing again is refused unless ``replace`` is set;
+A unit has at most one plan of the same years (an annual plan for 2021 may stand beside its
+2021–2025 plan; the annual one governs 2021). Importing again is refused unless ``replace`` is set;
 replacing deletes the old plan with its areas, tasks and targets, and moves the status
 updates of an old task to the new task with the same area numeral and number. Updates of
 tasks the new plan no longer has are deleted, and a warning on ``parsed.warnings`` says how many.
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reportsvc.importing import agencies
 from reportsvc.db.engine import transaction
 from reportsvc.db.lookup import find_unit
-from reportsvc.importing.deadlines import parse_deadline
+from reportsvc.importing.deadlines import parse_deadline, years_label
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.safety import display_name
 from reportsvc.importing.model import ParsedPlan
@@ -64,12 +65,13 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int,
 def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool,
             filename: str, sha256: str, user: str, choices: "_AgencyChoices") -> Plan:
     unit = _plan_unit(session, unit_code)
-    existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
+    year_end = parsed.years[1] if parsed.years and parsed.years[0] == year else year  # a multi-year plan
+    # Only a plan of the same years is the same plan: a 2021 annual plan stands beside a 2021–2025 one.
+    existing = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year, Plan.year_end == year_end))
     if existing is not None and not replace:
         source = f" (từ tệp '{existing.source_filename}')" if existing.source_filename else ""
-        raise PlanImportError(f"Đơn vị '{unit_code}' đã có kế hoạch năm {year}{source}. "
+        raise PlanImportError(f"Đơn vị '{unit_code}' đã có kế hoạch {years_label((year, year_end))}{source}. "
                               f"Dùng --replace để thay thế kế hoạch cũ.")
-    year_end = parsed.years[1] if parsed.years and parsed.years[0] == year else year  # a multi-year plan
     old_tasks: dict[tuple[str, str], int] = {}
     old_areas: list[PlanArea] = []
     if existing is not None:  # replaced in place: the plan row stays, its content is swapped below

@@ -159,3 +159,55 @@ def test_the_preview_maps_creates_or_keeps_unknown_names(csrf_app, demo_services
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.import",
                                                        AuditEntry.entity_id == str(plan.id))) is not None
 
+
+
+# ---------------------------------------------------------------- groups in the completeness annex (item 6)
+
+GROUP_PLAN = "\n".join([
+    "TT;Nhiệm vụ;Chủ trì;Phối hợp;Thời gian hoàn thành;Sản phẩm",
+    "I;Cải cách thể chế;;;;",
+    "1;Rà soát văn bản;Sở Tư pháp;;Quý I/2024;Báo cáo",
+    "2;Tự kiểm tra;Các sở, ban, ngành;;Quý I/2024;Báo cáo",
+    "3;Niêm yết thủ tục;UBND cấp xã;;Quý I/2024;Danh mục",
+    "4;Tuyên truyền;Các cơ quan, đơn vị;;Quý I/2024;Tin bài",
+    "5;Kiểm tra cấp huyện;UBND các huyện, thành phố, thị xã;;Quý I/2024;Báo cáo",
+]).encode()
+
+
+def test_group_tasks_count_for_every_department_and_unit_below(services) -> None:  # noqa: ANN001
+    from reportsvc.collect.completeness import completeness
+    from reportsvc.collect.context import CollectContext
+    from reportsvc.db.models import StatusUpdate
+    from reportsvc.periods import parse_period
+    from reportsvc.vn.text import fold
+
+    add_unit(services)
+    with services.transaction() as session:
+        province = session.scalar(select(Unit).where(Unit.code == "HT"))
+        district = Unit(code="HT-TH", name="Huyện Thạch Hà", kind="huyen", parent=province)
+        commune = Unit(code="HT-TH-TD", name="Xã Thạch Đài", kind="xa", parent=district)
+        session.add_all([district, commune])
+        session.flush()
+        for name, owner in (("Sở Tư pháp", province), ("Sở Nội vụ", province), ("UBND xã Thạch Đài", commune)):
+            session.add(Agency(name=name, key=fold(name), unit_id=owner.id))
+    stored, _ = run_import(services.sessions, GROUP_PLAN, "kh.csv", "HT", 2024, services.registry, services.settings)
+    with services.transaction() as session:
+        tasks = {t.number: t for t in session.scalars(select(Task).where(Task.plan_id == stored.id))}
+        assert (tasks["2"].lead_group, tasks["3"].lead_group, tasks["4"].lead_group, tasks["5"].lead_group) == \
+            ("so", "xa", "all", "huyen")
+        noi_vu = session.scalar(select(Agency).where(Agency.name == "Sở Nội vụ"))
+        xa = session.scalar(select(Agency).where(Agency.name == "UBND xã Thạch Đài"))
+        # Sở Nội vụ reports its share of task 2; the commune reports task 3; nobody reports task 4 or 5.
+        session.add(StatusUpdate(task_id=tasks["2"].id, period_key="2024-Q1", status="completed", agency_id=noi_vu.id))
+        session.add(StatusUpdate(task_id=tasks["3"].id, period_key="2024-Q1", status="completed", agency_id=xa.id))
+    with services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        rows = {(row.kind, row.name): (row.assigned, row.reported)
+                for row in completeness(CollectContext(session, unit, parse_period("2024-Q1"), services.registry))}
+    # Sở Tư pháp: its own task 1 plus the groups "so" (2) and "all" (4); Sở Nội vụ: 2 and 4, reported 2.
+    assert rows[("agency", "Sở Tư pháp")] == (3, 0)
+    assert rows[("agency", "Sở Nội vụ")] == (2, 1)
+    # The district: "huyen" (5) and "all" (4); the commune: "xa" (3) and "all" (4), reported 3.
+    assert rows[("unit", "Huyện Thạch Hà")] == (2, 0)
+    assert rows[("unit", "Xã Thạch Đài")] == (2, 1)
+    assert not any(name.startswith(("Các", "UBND cấp", "Tất cả")) for _, name in rows)

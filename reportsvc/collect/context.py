@@ -81,6 +81,30 @@ class CollectContext:
                 if not is_multi_year(plan_of[task.area_id]) or applies_in_year(task, year, self.cutoff)]
 
 
+def listed_in_year(task: Task, plan: Plan, year: int, cutoff: CutoffRule) -> bool:
+    """Return True when ``task`` of ``plan`` belongs in ``year``'s lists: every task of an annual plan, the
+    tasks of a multi-year plan that ``applies_in_year``."""
+    return not is_multi_year(plan) or applies_in_year(task, year, cutoff)
+
+
+def governing_plans(session: Session, unit_ids: list[int], year: int) -> list[Plan]:
+    """Return, for each of the units, its plan covering ``year`` (an annual plan over a multi-year one)."""
+    found: dict[int, Plan] = {}
+    for plan in session.scalars(select(Plan).where(Plan.unit_id.in_(unit_ids), Plan.year <= year, Plan.year_end >= year)
+                                .order_by((Plan.year_end - Plan.year).asc(), Plan.year.desc(), Plan.id)):
+        found.setdefault(plan.unit_id, plan)
+    return list(found.values())
+
+
+def task_ids_in_year(session: Session, plans: list[Plan], year: int, cutoff: CutoffRule) -> list[int]:
+    """Return the ids of the plans' tasks that belong in ``year``'s lists (``listed_in_year``)."""
+    if not plans:
+        return []
+    plan_of = {plan.id: plan for plan in plans}
+    stmt = select(Task).where(Task.plan_id.in_(list(plan_of))).options(selectinload(Task.updates))
+    return [task.id for task in session.scalars(stmt) if listed_in_year(task, plan_of[task.plan_id], year, cutoff)]
+
+
 def predecessors(unit: Unit) -> list[Unit]:
     """Return every unit merged into ``unit``, directly or through earlier mergers."""
     found: list[Unit] = []

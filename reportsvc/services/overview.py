@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reportsvc.collect.completeness import CompletenessRow, completeness
-from reportsvc.collect.context import CollectContext
+from reportsvc.collect.context import CollectContext, listed_in_year
 from reportsvc.collect.standard import task_item
 from reportsvc.db.models import Plan, PlanArea, Task, TaskAgency, Unit
 from reportsvc.periods import Period, period_containing
@@ -95,6 +95,8 @@ def overview(session: Session, registry: PluginRegistry, unit: Unit, period: Per
             by_area[area.id] = ProgressRow(f"{area.numeral}. {area.title}" if area.numeral else area.title)
             areas.append(by_area[area.id])
         for task in tasks:
+            if not listed_in_year(task, plan, period.year, context.cutoff):  # a multi-year plan: the year's tasks
+                continue
             item = task_item(task, end, context.cutoff)
             totals.counts[item.status] += 1
             by_area[task.area_id].counts[item.status] += 1
@@ -109,8 +111,8 @@ def overview(session: Session, registry: PluginRegistry, unit: Unit, period: Per
 
 
 def default_period(session: Session, unit: Unit, today: date | None = None) -> Period:
-    """Return the period to show first: the current quarter if the unit has a plan this year, else the
-    last quarter of its latest plan's year."""
+    """Return the period to show first: the current quarter if a plan of the unit covers this year, else the
+    last quarter of its latest plan's last year."""
     today = today or date.today()
     current = period_containing(today, settings_of(unit).cutoff)
     ids = []
@@ -118,8 +120,8 @@ def default_period(session: Session, unit: Unit, today: date | None = None) -> P
     while node is not None:
         ids.append(node.id)
         node = node.parent
-    years = list(session.scalars(select(Plan.year).where(Plan.unit_id.in_(ids))))
-    if not years or current.year in years:
+    ranges = [(first, last) for first, last in session.execute(select(Plan.year, Plan.year_end).where(Plan.unit_id.in_(ids)))]
+    if not ranges or any(first <= current.year <= last for first, last in ranges):
         return current
-    past = [year for year in years if year <= current.year]
-    return Period(max(past) if past else min(years), "Q", 4)
+    past = [last for first, last in ranges if last <= current.year]
+    return Period(max(past) if past else min(first for first, _ in ranges), "Q", 4)

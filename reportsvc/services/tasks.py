@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from reportsvc.collect.context import find_plan, listed_in_year
 from reportsvc.collect.standard import task_item
 from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Agency, Plan, PlanArea, StatusUpdate, Task, TaskAgency
@@ -74,7 +75,7 @@ def get_plan(session: Session, plan_id: int | None = None, unit_code: str | None
         plan = session.get(Plan, plan_id) if 0 < plan_id <= MAX_INTEGER else None
     else:
         unit = find_unit(session, unit_code or "")
-        plan = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == year))
+        plan = find_plan(session, unit, year) if year is not None else None
     if plan is None or plan.year <= 0:
         raise NotFound("Không tìm thấy kế hoạch.")
     return plan
@@ -114,14 +115,19 @@ def _matches(row: TaskRow, filters: TaskFilter) -> bool:
 
 def list_tasks(session: Session, actor: Actor, plan: Plan, period: Period,
                filters: TaskFilter = TaskFilter()) -> list[TaskRow]:
-    """Return the rows of a plan's tasks for ``period``, in plan order, that pass ``filters``."""
+    """Return the rows of a plan's tasks for ``period``, in plan order, that pass ``filters``.
+
+    A multi-year plan lists only the tasks that apply to the period's year (``listed_in_year``).
+    """
     stmt = task_query().where(Task.plan_id == plan.id).order_by(Task.position)
     if filters.area_id is not None:
         stmt = stmt.where(Task.area_id == filters.area_id)
     if filters.lead_agency_id is not None:
         stmt = stmt.where(Task.id.in_(select(TaskAgency.task_id).where(TaskAgency.agency_id == filters.lead_agency_id,
                                                                       TaskAgency.role == "lead")))
-    rows = (task_row(actor, task, period) for task in session.scalars(stmt))
+    cutoff = settings_of(plan.unit).cutoff
+    rows = (task_row(actor, task, period) for task in session.scalars(stmt)
+            if listed_in_year(task, plan, period.year, cutoff))
     return [row for row in rows if _matches(row, filters)]
 
 

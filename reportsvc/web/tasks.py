@@ -28,8 +28,17 @@ def _default_plan(plans: list[Plan]) -> Plan | None:
 
 
 def _default_period(session: Session, plan: Plan) -> Period:
+    """Return the unit's default period when the plan covers its year, else Q4 of the plan's nearest year."""
     default = default_period(session, plan.unit)
-    return default if default.year == plan.year else Period(plan.year, "Q", 4)
+    if plan.year <= default.year <= plan.year_end:
+        return default
+    return Period(min(max(default.year, plan.year), plan.year_end), "Q", 4)
+
+
+def _entry_periods(plan: Plan) -> list[Period]:
+    """Return the quarters offered for the plan: its years and the years either side."""
+    return [period for year in range(plan.year, plan.year_end + 1) for period in entry_periods(year)
+            if year == plan.year or period.year > year]
 
 
 @bp.get("")
@@ -52,7 +61,7 @@ def index() -> ResponseReturnValue:
         status=filters["status"], text=filters["q"]))
     return render_template("tasks/index.html", plans=plans, plan=plan, period=period, rows=rows, filters=filters,
                            areas=task_service.plan_areas(session, plan),
-                           agencies=task_service.lead_agencies(session, plan), periods=entry_periods(plan.year),
+                           agencies=task_service.lead_agencies(session, plan), periods=_entry_periods(plan),
                            no_update=NO_UPDATE, classes=CLASSES)
 
 
@@ -81,7 +90,7 @@ def _render_task(task: Task, period: Period, form: dict[str, Any] | None = None,
     return render_template("tasks/detail.html", task=task, period=period, item=row.item, stored=stored,
                            form=form if form is not None else _stored_form(task, period), version=version,
                            errors=errors or [], conflict=conflict, history=history,
-                           editable=can_edit_task(db(), actor(), task), periods=entry_periods(task.plan.year),
+                           editable=can_edit_task(db(), actor(), task), periods=_entry_periods(task.plan),
                            leads=[ta.agency for ta in task.agencies if ta.role == "lead"],
                            coords=[ta.agency for ta in task.agencies if ta.role == "coord"]), status
 

@@ -17,6 +17,8 @@ from reportsvc.db.models import Plan, StatusUpdate, Task, Unit
 from reportsvc.importing import PlanImportError, import_plan, uploads
 from reportsvc.importing.deadlines import parse_years, years_in_title
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan
+import reportsvc.plugin as PUBLIC
+from reportsvc.collect.context import applies_in_year
 from reportsvc.plugin.testing import build, section
 from tests.web_fixtures import PASSWORDS
 
@@ -321,3 +323,34 @@ def test_the_database_allows_plans_of_different_years_from_the_same_first_year(s
         with services.transaction() as session:
             unit = session.scalar(select(Unit).where(Unit.code == "HT"))
             session.add(Plan(unit=unit, year=2021, year_end=2025))
+
+
+# ------------------------------------------------------------------------------------------ every list
+
+
+def test_dashboard_task_list_and_completeness_use_the_years_tasks(plan_services) -> None:  # noqa: ANN001
+    from reportsvc.services.overview import overview
+    from reportsvc.services.tasks import get_plan, list_tasks
+    from reportsvc.services.permissions import Actor
+    from reportsvc.periods import parse_period
+    from reportsvc.collect.completeness import completeness
+    from reportsvc.collect.context import CollectContext
+    with plan_services.transaction() as session:
+        parent = session.scalar(select(Unit).where(Unit.code == "HT"))
+        session.add(Unit(code="HT-TOP", name="Cấp trên", kind="tinh", place="Hà Tĩnh"))
+        session.flush()
+        parent.parent = session.scalar(select(Unit).where(Unit.code == "HT-TOP"))
+    with plan_services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+        dash = overview(session, plan_services.registry, unit, parse_period("2023-Y"))
+        assert dash.totals.total == 8 and {o.item.number for o in dash.overdue} == {"4", "6"}
+        assert overview(session, plan_services.registry, unit, parse_period("2021-Y")).totals.total == 5
+        plan = get_plan(session, unit_code="HT", year=2023)
+        admin = Actor(id=0, username="x", full_name="X", role="admin", unit_id=unit.id, unit_code="HT")
+        assert [r.task.number for r in list_tasks(session, admin, plan, parse_period("2023-Q4"))] == \
+            ["1", "2", "3", "4", "5", "6", "9", "10"]
+        top = session.scalar(select(Unit).where(Unit.code == "HT-TOP"))
+        context = CollectContext(session=session, unit=top, period=parse_period("2023-Y"), registry=plan_services.registry)
+        row = next(r for r in completeness(context) if r.kind == "unit")
+        assert row.assigned == 8
+    assert PUBLIC.applies_in_year is applies_in_year and "is_multi_year" in PUBLIC.__all__

@@ -6,7 +6,9 @@ collecting (standard_section and its helpers, ``fmt`` for Vietnamese numbers in 
 is re-exported here; the modules behind it may move, this facade does not.
 """
 from reportsvc.collect.completeness import CompletenessRow, completeness
-from reportsvc.collect.context import CollectContext, find_plan, latest_update, period_end, predecessors
+from reportsvc.collect.context import (PER_YEAR_KINDS, CollectContext, applies_in_year, completed_before,
+                                       deadline_in_year, find_plan, governing_plans, is_multi_year, latest_update,
+                                       listed_in_year, period_end, period_year, predecessors, task_ids_in_year)
 from reportsvc.collect.standard import (documents_in_window, due_in, lead_names, standard_paragraphs,
                                         standard_section, task_item)
 from reportsvc.collect.rollup import achieved, indicator_rows, indicator_value, own_value
@@ -24,4 +26,6 @@ __all__ = [
     "CollectContext", "DocumentRef", "IndicatorRow", "IndicatorSpec", "NarrativeSection", "Report", "TaskItem",
     "achieved", "documents_in_window", "due_in", "find_plan", "fmt", "hookimpl", "indicator_rows",
     "indicator_value", "latest_update", "lead_names", "own_value", "period_end", "predecessors", "standard_paragraphs", "standard_section", "task_item",
+    "PER_YEAR_KINDS", "applies_in_year", "completed_before", "deadline_in_year", "governing_plans", "is_multi_year",
+    "listed_in_year", "period_year", "task_ids_in_year",
 ]

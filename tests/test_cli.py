@@ -152,7 +152,7 @@ def test_malformed_database_url(runner: CliRunner, monkeypatch: pytest.MonkeyPat
     (("units", "rename", "HT", "--name", "Hà", "Tĩnh"),
      "Lỗi: Thừa tham số: Tĩnh. Giá trị có dấu cách phải đặt trong ngoặc kép."),
     (("plan", "import", "kh.csv", "--unit", "HT", "--year", "24"),
-     "Lỗi: Năm không hợp lệ: '24'. Hãy ghi năm 4 chữ số, ví dụ 2024."),
+     "Lỗi: Năm không hợp lệ: '24'. Hãy ghi năm 4 chữ số (ví dụ 2024) hoặc một giai đoạn (ví dụ 2021-2025)."),
     (("plan", "import", "--unit", "HT", "--year", "2024"), "Lỗi: Thiếu tham số TỆP."),
 ])
 def test_an_unusable_option_is_one_vietnamese_line_before_the_database_is_touched(

@@ -1,6 +1,8 @@
 """Agencies resolved, not invented (issue 13, item 6): groups, row problems, unknown names kept as text."""
 from __future__ import annotations
 
+import pytest
+
 from sqlalchemy import func, select
 
 from reportsvc.db.models import Agency, Task, Unit
@@ -211,3 +213,14 @@ def test_group_tasks_count_for_every_department_and_unit_below(services) -> None
     assert rows[("unit", "Huyện Thạch Hà")] == (2, 0)
     assert rows[("unit", "Xã Thạch Đài")] == (2, 1)
     assert not any(name.startswith(("Các", "UBND cấp", "Tất cả")) for _, name in rows)
+
+
+@pytest.mark.parametrize(("written", "group"), [
+    ("UBND cấp xã", "xa"), ("UBND các xã, phường", "xa"), ("UBND xã, phường, thị trấn", "xa"),
+    ("UBND các huyện, thành phố, thị xã", "huyen"), ("Các sở, ban, ngành", "so"), ("Các cơ quan, đơn vị", "all"),
+    ("UBND xã Thạch Đài", ""), ("UBND huyện Thạch Hà", ""), ("UBND thành phố Hà Tĩnh", ""), ("Sở Tư pháp", ""),
+])
+def test_a_group_is_a_plural_or_a_tier_never_one_named_unit(written: str, group: str) -> None:
+    from reportsvc.importing.agencies import group_of
+
+    assert group_of(written) == group

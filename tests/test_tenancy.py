@@ -127,6 +127,7 @@ def _bodies(other: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("PATCH", "api.patch_unit"): {"name": "tỉnh Đổi Tên"},
         ("PUT", "api.put_unit_settings"): {"signer_name": "Xâm nhập"},
         ("POST", "api.post_unit_agency"): {"name": "Sở Mới"},
+        ("PATCH", "api.patch_plan"): {"number": "99"},
         ("POST", "api.post_user"): {"username": "xamnhap", "password": "mat-khau-xam-nhap", "role": "admin",
                                     "unit": other["code"]},
     }

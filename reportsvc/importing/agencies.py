@@ -187,10 +187,10 @@ GROUPS: dict[str, str] = {
     "xa": "Tất cả UBND cấp xã",
     "all": "Tất cả cơ quan, đơn vị",
 }
-_GROUP_PATTERNS = (
-    ("xa", re.compile(r"^(?:ubnd|uy ban nhan dan|chinh quyen)\s+(?:cap xa|(?:cac )?xa,? phuong|cac xa\b|xa\b)")),
-    ("huyen", re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(?:cap huyen|(?:cac )?(?:quan|huyen|thi xa|thanh pho)\b,?"
-                         r"\s*(?:quan|huyen|thi xa|thanh pho|va)?)")),
+_GROUP_PATTERNS = (  # plural or tier words only: "UBND xã Thạch Đài" and "UBND huyện Thạch Hà" are agencies
+    ("xa", re.compile(r"^(?:ubnd|uy ban nhan dan|chinh quyen)\s+(?:cap xa|cac (?:xa|phuong)\b|xa\s*,\s*phuong|xa$)")),
+    ("huyen", re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(?:cap huyen|cac (?:quan|huyen|thi xa|thanh pho)\b"
+                         r"|(?:quan|huyen|thi xa|thanh pho)\s*,|(?:quan|huyen)$)")),
     ("so", re.compile(r"^cac (?:so|co quan chuyen mon)\b")),
     ("all", re.compile(r"^(?:cac|tat ca|moi)\s")),
 )

@@ -29,7 +29,7 @@ from typing import Any
 
 from reportsvc.importing.errors import PlanImportError
 from reportsvc.importing.layout import match_header
-from reportsvc.importing.readers import Block, Row, clean
+from reportsvc.importing.readers import Block, Row, clean, pad
 
 DEFAULT_MAX_PAGES = 300
 DEFAULT_SECONDS = 60.0
@@ -428,17 +428,7 @@ def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) ->
     for block in blocks:
         if isinstance(block, _PageTable):
             number += 1
-            out.append(Block("table", _pad(block.rows), continuable=True, name=f"bảng {number}"))
+            out.append(Block("table", pad(block.rows), continuable=True, name=f"bảng {number}"))
         elif block.text:
             out.append(block)
     return out
-
-
-def _pad(rows: list[Row]) -> list[Row]:
-    width = max((len(r.cells) for r in rows), default=0)
-    for row in rows:
-        missing = width - len(row.cells)
-        if missing > 0:
-            row.cells.extend([""] * missing)
-            row.copies.extend([False] * missing)
-    return rows

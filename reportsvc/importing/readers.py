@@ -73,7 +73,8 @@ def clean(text: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _pad(rows: list[Row]) -> list[Row]:
+def pad(rows: list[Row]) -> list[Row]:
+    """Give every row of a table the same number of cells (empty, not copies)."""
     width = max((len(r.cells) for r in rows), default=0)
     for row in rows:
         missing = width - len(row.cells)
@@ -120,7 +121,7 @@ def _docx_blocks(data: bytes) -> list[Block]:
                 cells.extend([text] * (span - 1))
                 copies.extend([bool(text)] * (span - 1))
             rows.append(Row(cells, copies))
-        return _pad(rows)
+        return pad(rows)
 
     def body_elements(parent: Any) -> Iterator[Any]:
         """Yield the body's tables and paragraphs in order, looking inside content controls."""
@@ -194,7 +195,7 @@ def _xlsx_blocks(data: bytes) -> list[Block]:
                     else:
                         grid[r][c] = ""
                         copies[r][c] = False
-        rows = _pad([Row(cells, flags) for cells, flags in zip(grid, copies)])
+        rows = pad([Row(cells, flags) for cells, flags in zip(grid, copies)])
         blocks.append(Block("table", rows, name=f"trang tính '{sheet.title}'"))
     workbook.close()
     return blocks
@@ -220,7 +221,7 @@ def _csv_blocks(data: bytes, name: str) -> list[Block]:
         rows = [Row([clean(c) for c in record]) for record in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise PlanImportError(f"Tệp CSV '{name}' bị lỗi định dạng: {exc}.") from None
-    return [Block("table", _pad(rows), name="CSV")]
+    return [Block("table", pad(rows), name="CSV")]
 
 
 def read_blocks(data: bytes, kind: str, name: str) -> list[Block]:

@@ -1,7 +1,7 @@
 """Turn the seed plan texts into DOCX, XLSX and CSV files the way real plans look.
 
 The texts are committed under tests/fixtures/seeds/ (copied verbatim from the shared seed folder
-by tests/fixtures/make_fixtures.py), so the tests read nothing outside the repository.
+by scripts/copy_seed_fixtures.py), so the tests read nothing outside the repository.
 
 Each seed is parsed into blocks (tables of cell texts, paragraphs between them) and written:
 

@@ -16,7 +16,7 @@ from reportsvc.errors import NotFound, UserError
 from reportsvc.importing.agencies import canonical_name, resolve
 from reportsvc.services import audit
 from reportsvc.db.lookup import find_unit
-from reportsvc.vn.text import collapse, fold, nfc
+from reportsvc.vn.text import collapse, fold, name_problem, nfc
 
 
 class AgencyError(UserError):
@@ -25,10 +25,9 @@ class AgencyError(UserError):
 
 def _name(text: str) -> str:
     name = collapse(nfc(text or ""))
-    if not name:
-        raise AgencyError("Tên cơ quan không được để trống.")
-    if len(name) > 255:
-        raise AgencyError("Tên cơ quan dài quá 255 ký tự.")
+    problem = name_problem(name, "cơ quan")
+    if problem:
+        raise AgencyError(problem)
     return name
 
 

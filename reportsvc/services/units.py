@@ -19,7 +19,7 @@ from reportsvc.db.models import Unit
 from reportsvc.errors import UserError
 from reportsvc.importing.units import UnitList, UnitListError, read_unit_list
 from reportsvc.services import audit
-from reportsvc.vn.text import collapse, nfc
+from reportsvc.vn.text import collapse, name_problem, nfc
 from reportsvc.vn.units import KINDS, LEVEL_NAMES, full_name, kind_of, level_of, proper_name
 
 KIND_CHOICES = ", ".join(kind.label for kind in KINDS.values())
@@ -49,10 +49,9 @@ class ImportSummary:
 
 def _clean_name(name: str) -> str:
     text = collapse(nfc(name or ""))
-    if not text:
-        raise UnitError("Tên đơn vị không được để trống.")
-    if len(text) > 255:
-        raise UnitError("Tên đơn vị dài quá 255 ký tự.")
+    problem = name_problem(text, "đơn vị")
+    if problem:
+        raise UnitError(problem)
     return text
 
 

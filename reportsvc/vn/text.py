@@ -29,3 +29,12 @@ def fold(text: str | None) -> str:
 def one_line(text: str | None) -> str:
     """Join a multi-line cell ("2.1. …\n2.2. …") into one line with "; " for running text."""
     return "; ".join(collapse(line) for line in nfc(text).splitlines() if line.strip())
+
+
+def name_problem(name: str, what: str, limit: int = 255) -> str:
+    """Return why a typed name cannot be stored ("Tên cơ quan không được để trống."), or "" when it can."""
+    if not name:
+        return f"Tên {what} không được để trống."
+    if len(name) > limit:
+        return f"Tên {what} dài quá {limit} ký tự."
+    return ""

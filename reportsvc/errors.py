@@ -72,6 +72,13 @@ class Conflict(UserError):
         return {"current": self.current}
 
 
+class Locked(UserError):
+    """Data of a period that the compiling office has approved: closed to edits until reopened (423)."""
+
+    http_status = 423
+    title = "Số liệu đã được duyệt"
+
+
 class SetupError(UserError):
     """The installation lacks or has broken something it needs, e.g. a report template (500, exit 2).
 

@@ -87,6 +87,26 @@ class Period:
             month, year = 12, year - 1
         return date(year, month, rule.start_day), end
 
+    @property
+    def record(self) -> "Period":
+        """Return the quarter whose data window ends on the same day: the period its records are stored under.
+
+        Under Nghị định 09/2019 quý II and 6 tháng, quý III and 9 tháng, quý IV and năm close on the
+        same day, and values are year to date, so each pair shares one stored status and value.
+        """
+        return self if self.kind == "Q" else Period(self.year, "Q", self.last_month // 3)
+
+    @property
+    def record_key(self) -> str:
+        """Return the key its status updates and indicator values are stored under (see ``record``)."""
+        return self.record.key
+
+    def serves(self) -> list["Period"]:
+        """Return every period a record stored under this period's key serves, quarter first."""
+        quarter = self.record
+        return [quarter, *[p for p in (Period(self.year, "H"), Period(self.year, "M"), Period(self.year, "Y"))
+                           if p.record == quarter]]
+
     def previous_year(self) -> "Period":
         """Return the same period one year earlier (for "cùng kỳ năm trước")."""
         return Period(self.year - 1, self.kind, self.quarter)
@@ -108,6 +128,11 @@ def parse_period(text: str) -> Period:
     if code.startswith("Q"):
         return Period(year, "Q", int(code[1]))
     return Period(year, code[0])
+
+
+def record_key(key: str) -> str:
+    """Return the stored key of the record that serves the period ``key`` ("2024-Y" → "2024-Q4")."""
+    return parse_period(key).record_key
 
 
 def periods_of_year(year: int) -> list[Period]:

@@ -195,7 +195,10 @@ class Indicator(Base):
 
 
 class StatusUpdate(Base):
-    """A task's status for a period as its agency reported it, with evidence (văn bản)."""
+    """A task's status for a data window as its agency reported it, with evidence (văn bản).
+
+    ``period_key`` is the window's record key: quý IV and năm share "2024-Q4" (Period.record_key).
+    """
 
     __tablename__ = "status_updates"
     __table_args__ = (UniqueConstraint("task_id", "period_key"),)
@@ -215,11 +218,12 @@ class StatusUpdate(Base):
 
     task: Mapped[Task] = relationship(back_populates="updates")
     agency: Mapped[Agency | None] = relationship()
+    files: Mapped[list["EvidenceFile"]] = relationship(order_by="EvidenceFile.id", cascade="all, delete-orphan")
     __mapper_args__ = {"version_id_col": version}
 
 
 class IndicatorValue(Base):
-    """The value of an indicator code for a unit and period."""
+    """The year-to-date value of an indicator code for a unit and data window (``period_key``: its record key)."""
 
     __tablename__ = "indicator_values"
     __table_args__ = (UniqueConstraint("code", "unit_id", "period_key"),)
@@ -286,6 +290,68 @@ class ReportFile(Base):
     report: Mapped[GeneratedReport] = relationship(back_populates="files")
 
 
+class Submission(Base):
+    """A party's data for one data window handed to the compiling office: submitted, approved or returned.
+
+    The party is a department of a unit (``agency_id`` set; the unit's office approves) or a whole
+    unit (``agency_id`` None: a commune to the province, approved by an office above it). ``party``
+    is "agency:<id>" or "unit", so one party has one submission per window even where NULLs are
+    distinct. ``period_key`` is the window's record key (reportsvc.periods.Period.record_key): quý II
+    and 6 tháng are one submission. Approved data are locked against edits.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("unit_id", "party", "period_key", name="uq_submissions_party_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    party: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(16))  # submitted | approved | returned
+    first_submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)  # timeliness
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it was returned or reopened
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[Unit] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReminderSent(Base):
+    """One reminder mailed to one user about one party's window: a second run never sends it again."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("user_id", "unit_id", "party", "period_key", "kind",
+                                       name="uq_reminders_sent_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    party: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(8))  # before | late
+    email: Mapped[str] = mapped_column(String(254))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EvidenceFile(Base):
+    """The PDF or DOCX of a văn bản attached to a status update, stored with its sha256 like reports."""
+
+    __tablename__ = "evidence_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(128), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class PluginSetting(Base):
     """An admin's enable/disable choice for a plugin, applied with ``set_blocked`` before loading."""
 
@@ -304,6 +370,7 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # superadmin | admin | editor | viewer
+    email: Mapped[str] = mapped_column(String(254), default="")  # where reminders go; "" receives none
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -19,6 +19,12 @@ API all use these names):
 ``submission_day``  the deadline (1–28): the report is due on the first day with this number after
                     the data window closes (cut-off 14, submission 20: quý I is due on 20 March;
                     submission 10: on 10 April); empty: no deadline set
+``data_due_day``    when the unit's departments and the units below it must submit their data: this day
+                    (1–28) of the period's last month ("ngày 10 tháng cuối quý"); empty: no deadline
+``reminder_days``   how many days (0–30) before that deadline reminders are mailed (default 3); a
+                    second one goes the day after it to those still late
+``approved_only``   "có": reports use only approved data (submissions approved by the compiling office);
+                    default "không": whatever data exist
 ``reports``         which reports the unit files, any of Q1 (quý I), H1 (6 tháng), Q3 (quý III),
                     M9 (9 tháng), Y (năm), e.g. "Q1,H1,M9,Y"; stored as ``report_kinds``, the key the
                     scheduler reads
@@ -32,6 +38,7 @@ finds it on any unit loaded through one, and no caller has to carry the settings
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
@@ -39,7 +46,7 @@ from sqlalchemy.orm import object_session
 
 from reportsvc.db.models import Unit
 from reportsvc.errors import Invalid
-from reportsvc.periods import DEFAULT_CUTOFF, CutoffRule
+from reportsvc.periods import DEFAULT_CUTOFF, CutoffRule, Period
 from reportsvc.vn.text import collapse, nfc
 from reportsvc.vn.units import proper_name
 from reportsvc.vn.units import authority
@@ -79,12 +86,21 @@ class UnitSettings:
     recipients: list[str] = field(default_factory=lambda: ["Bộ Nội vụ;", "Lưu: VT."])
     cutoff_day: int = DEFAULT_CUTOFF.end_day
     submission_day: int | None = None
+    data_due_day: int | None = None
+    reminder_days: int = 3
+    approved_only: bool = False
     reports: list[str] = field(default_factory=lambda: list(DEFAULT_REPORTS))
 
     @property
     def cutoff(self) -> CutoffRule:
         """Return the unit's data cut-off rule."""
         return CutoffRule(end_day=self.cutoff_day)
+
+    def data_due(self, period: Period) -> date | None:
+        """Return the day the unit's departments and lower units must submit the period's data, or None."""
+        if self.data_due_day is None:
+            return None
+        return date(period.year, period.last_month, self.data_due_day)
 
 
 # ---------------------------------------------------------------- the keys and their checks
@@ -115,6 +131,30 @@ def _day(label: str) -> Callable[[Any], int]:
         if not text.isdigit() or not 1 <= int(text) <= 28:
             raise ValueError(f"{label} không hợp lệ: '{text}' (cần số nguyên từ 1 đến 28).")
         return int(text)
+    return parse
+
+
+def _days_before(value: Any) -> int:
+    text = _one(value, "Số ngày nhắc trước hạn").strip()
+    if not text.isdigit() or not 0 <= int(text) <= 30:
+        raise ValueError(f"Số ngày nhắc trước hạn không hợp lệ: '{text}' (cần số nguyên từ 0 đến 30).")
+    return int(text)
+
+
+YES = ("có", "co", "yes", "true", "1")
+NO = ("không", "khong", "no", "false", "0")
+
+
+def _yes_no(label: str) -> Callable[[Any], bool]:
+    def parse(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = nfc(_one(value, label)).strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValueError(f"{label} không hợp lệ: '{text}' (ghi 'có' hoặc 'không').")
     return parse
 
 
@@ -201,6 +241,12 @@ KEYS: dict[str, SettingKey] = {spec.key: spec for spec in (
     SettingKey("cutoff_day", "Ngày chốt số liệu", "ngày cuối (1–28) của kỳ số liệu", _day("Ngày chốt số liệu")),
     SettingKey("submission_day", "Hạn gửi báo cáo", "ngày (1–28) đầu tiên mang số này sau khi kỳ số liệu khép lại",
                _day("Hạn gửi báo cáo")),
+    SettingKey("data_due_day", "Hạn nộp số liệu của cơ quan, đơn vị cấp dưới",
+               "ngày (1–28) của tháng cuối kỳ, ví dụ 10: ngày 10 tháng cuối quý", _day("Hạn nộp số liệu")),
+    SettingKey("reminder_days", "Nhắc trước hạn (ngày)", "số ngày (0–30) trước hạn nộp số liệu thì gửi thư nhắc",
+               _days_before),
+    SettingKey("approved_only", "Chỉ dùng số liệu đã duyệt", "'có' hoặc 'không' (mặc định)",
+               _yes_no("Chỉ dùng số liệu đã duyệt")),
     SettingKey("reports", "Báo cáo phải gửi", "Q1, H1, Q3, M9, Y (quý I, 6 tháng, quý III, 9 tháng, năm)",
                _reports, stored_as="report_kinds", multiple=True),
 )}
@@ -231,7 +277,8 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
             checked[key] = None
             continue
         try:
-            checked[key] = KEYS[key].parse(value if not isinstance(value, int) else str(value))
+            checked[key] = KEYS[key].parse(value if isinstance(value, bool) or not isinstance(value, int)
+                                           else str(value))
         except ValueError as exc:
             errors.append(str(exc))
     if errors:

@@ -120,8 +120,8 @@ def section(report: Report, code: str) -> AreaSection:
 def set_value(services: Services, code: str, value: float, *, unit: str = "HT", period: str = "2024-Q4",
               note: str = "") -> None:
     """Store a unit's indicator value for a period after the same checks as the web form (UserError if refused)."""
-    key = parse_period(period).key
-    errors = validate_indicator_value(services.registry, code, value, unit, key)
+    key = parse_period(period).record_key  # the year's value is stored with quý IV's, 6 tháng with quý II's
+    errors = validate_indicator_value(services.registry, code, value, unit, period)
     if errors:
         raise UserError("; ".join(errors))
     with services.transaction() as session:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from reportsvc.services import audit
+from reportsvc.services import audit, submissions
 from reportsvc.vn import format as fmt
 from reportsvc.errors import Conflict, Forbidden, Invalid, UserError
 from reportsvc.db.models import IndicatorValue, StatusUpdate, Task, TaskAgency, Unit, utcnow
@@ -109,7 +109,7 @@ def status_snapshot(update: StatusUpdate | None) -> dict[str, Any] | None:
     """Return a status update as a plain dict (audit, conflicts, API)."""
     if update is None:
         return None
-    return {"period": update.period_key, "status": update.status, "status_label": RECORDED.get(update.status, update.status),
+    return {"period": update.period_key, "serves": served_keys(update.period_key), "status": update.status, "status_label": RECORDED.get(update.status, update.status),
             "completed_on": update.completed_on, "result": update.result,
             "evidence_number": update.evidence_number, "evidence_date": update.evidence_date,
             "evidence_title": update.evidence_title, "updated_by": update.updated_by,
@@ -141,10 +141,26 @@ def _when(current: dict[str, Any] | None) -> str:
     return f"{who} (lúc {local_time(moment)})" if isinstance(moment, datetime) else who
 
 
+def stored_key(period_key: Any) -> Any:
+    """Return the key the period's record is stored under ("2024-Y" → "2024-Q4"); anything else unchanged.
+
+    An invalid key is returned as it is, for the validation to name it.
+    """
+    try:
+        return parse_period(period_key).record_key if isinstance(period_key, str) else period_key
+    except UserError:
+        return period_key
+
+
+def served_keys(period_key: str) -> list[str]:
+    """Return the keys of every period a record stored under ``period_key`` serves ("2024-Q4" → Q4 and Y)."""
+    return [p.key for p in parse_period(period_key).serves()]
+
+
 def current_status(session: Session, task_id: int, period_key: str) -> StatusUpdate | None:
-    """Return the stored status update of a task for a period, or None."""
+    """Return the stored status update of a task for a period (either key of its window), or None."""
     return session.scalar(select(StatusUpdate).where(StatusUpdate.task_id == task_id,
-                                                     StatusUpdate.period_key == period_key))
+                                                     StatusUpdate.period_key == stored_key(period_key)))
 
 
 def _status_conflict(session: Session, task: Task, period_key: str) -> Conflict:
@@ -180,13 +196,16 @@ def record_status(session: Session, registry: PluginRegistry, actor: Actor, task
     if errors:
         raise Invalid(errors)
     existing = current_status(session, task.id, period_key)
+    agency_id = actor.agency_id if actor.role == "editor" else (
+        existing.agency_id if existing is not None and existing.agency_id else _first_lead(session, task))
+    submissions.check_unlocked(session, task.plan.unit, agency_id, period_key)
     if (existing.version if existing else 0) != expected_version:
         raise _status_conflict(session, task, period_key)
     old = status_snapshot(existing)
-    update = existing or StatusUpdate(task_id=task.id, period_key=period_key)
+    update = existing or StatusUpdate(task_id=task.id, period_key=stored_key(period_key))
     for name in ("status", "completed_on", "result", "evidence_number", "evidence_date", "evidence_title"):
         setattr(update, name, values[name])
-    update.agency_id = actor.agency_id if actor.role == "editor" else _first_lead(session, task)
+    update.agency_id = agency_id
     update.updated_by, update.updated_at = actor.username, utcnow()
     session.add(update)
     try:
@@ -208,7 +227,7 @@ def _first_lead(session: Session, task: Task) -> int | None:
 def _audit_view(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
     if snapshot is None:
         return None
-    return {k: v for k, v in snapshot.items() if k not in ("updated_at", "status_label")}
+    return {k: v for k, v in snapshot.items() if k not in ("updated_at", "status_label", "serves")}
 
 
 # ---------------------------------------------------------------- indicator values
@@ -217,14 +236,14 @@ def value_snapshot(row: IndicatorValue | None) -> dict[str, Any] | None:
     """Return an indicator value as a plain dict (audit, conflicts, API)."""
     if row is None:
         return None
-    return {"code": row.code, "period": row.period_key, "value": row.value, "note": row.note,
+    return {"code": row.code, "period": row.period_key, "serves": served_keys(row.period_key), "value": row.value, "note": row.note,
             "updated_by": row.updated_by, "updated_at": row.updated_at, "version": row.version}
 
 
 def current_value(session: Session, code: str, unit: Unit, period_key: str) -> IndicatorValue | None:
-    """Return the stored value of an indicator for a unit and period, or None."""
+    """Return the stored value of an indicator for a unit and period (either key of its window), or None."""
     return session.scalar(select(IndicatorValue).where(IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
-                                                       IndicatorValue.period_key == period_key))
+                                                       IndicatorValue.period_key == stored_key(period_key)))
 
 
 def _value_conflict(session: Session, registry: PluginRegistry, code: str, unit: Unit, period_key: str) -> Conflict:
@@ -270,6 +289,8 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
         if errors:
             raise Invalid(errors)
     existing = current_value(session, code, unit, period_key)
+    agency_id = actor.agency_id if actor.role == "editor" or existing is None else existing.agency_id
+    submissions.check_unlocked(session, unit, agency_id, period_key)
     if (existing.version if existing else 0) != expected_version:
         raise _value_conflict(session, registry, code, unit, period_key)
     old = value_snapshot(existing)
@@ -279,9 +300,9 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
         session.delete(existing)
         row = None
     else:
-        row = existing or IndicatorValue(code=code, unit_id=unit.id, period_key=period_key)
+        row = existing or IndicatorValue(code=code, unit_id=unit.id, period_key=stored_key(period_key))
         row.value, row.note = float(number), note
-        row.agency_id = actor.agency_id
+        row.agency_id = agency_id
         row.updated_by, row.updated_at = actor.username, utcnow()
         session.add(row)
     try:
@@ -290,7 +311,7 @@ def record_indicator_value(session: Session, registry: PluginRegistry, actor: Ac
         session.rollback()
         raise _value_conflict(session, registry, code, unit, period_key) from None
     action = "indicator.delete" if delete else ("indicator.update" if old else "indicator.create")
-    audit.record(session, actor.username, action, "indicator_value", f"{unit.code}:{code}:{period_key}",
+    audit.record(session, actor.username, action, "indicator_value", f"{unit.code}:{code}:{stored_key(period_key)}",
                  _audit_view(old), _audit_view({**value_snapshot(row), "unit": unit.code}) if row else None,
                  unit_id=unit.id)
     return row

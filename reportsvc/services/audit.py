@@ -45,6 +45,10 @@ ACTIONS = {
     "user.password.own": "Tự đổi mật khẩu",
     "user.token.revoke": "Thu hồi mã truy cập API",
     "auth.failed": "Đăng nhập không thành công",
+    "submission.submit": "Nộp số liệu kỳ báo cáo",
+    "submission.approve": "Duyệt số liệu đã nộp",
+    "submission.return": "Trả lại số liệu đã nộp",
+    "submission.reopen": "Mở lại kỳ số liệu đã duyệt",
 }
 
 

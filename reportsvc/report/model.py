@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Union
 
 from reportsvc.status import CLASSES, DONE
+from reportsvc.vn import format as fmt
 
 
 @dataclass
@@ -118,7 +119,64 @@ class Submission:
     reported: bool
 
 
-Cell = Union[str, int, float, date, Measure, Percent, TaskStatus, Submission, None]
+SUBMISSION_STATES = {"draft": "Chưa nộp", "submitted": "Đã nộp, chờ duyệt", "approved": "Đã duyệt",
+                     "returned": "Bị trả lại"}
+"""The states of a party's data for a window: "draft" (nothing submitted) and the stored submission states."""
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """Where a party's data for the window stand; shown "Chưa nộp", "Đã nộp, chờ duyệt", "Đã duyệt" or "Bị trả lại"."""
+
+    state: str  # a key of SUBMISSION_STATES
+
+    @property
+    def label(self) -> str:
+        """Return the Vietnamese label of the state."""
+        return SUBMISSION_STATES.get(self.state, self.state)
+
+
+TIMELINESS = {"on_time": "Đúng hạn", "late": "Muộn", "missing": "Chưa nộp", "not_due": "Chưa đến hạn",
+              "no_deadline": "Đã nộp"}
+"""The keys of Timeliness: submitted by the deadline, after it, not submitted (deadline passed or none set),
+not submitted and not yet due, submitted where no deadline is set."""
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """A party's first submission against its deadline; shown "Đúng hạn", "Muộn (3 ngày)", "Chưa nộp", "Chưa đến hạn"."""
+
+    key: str  # a key of TIMELINESS
+    days_late: int = 0  # for "late": days after the deadline
+
+    @property
+    def label(self) -> str:
+        """Return the Vietnamese label ("Muộn (3 ngày)" for a submission three days late)."""
+        if self.key == "late":
+            return f"Muộn ({fmt.number(self.days_late)} ngày)"
+        return TIMELINESS.get(self.key, self.key)
+
+
+@dataclass(frozen=True)
+class Unapproved:
+    """A party's records of the window not yet approved, left out of a report from approved data only.
+
+    Shown "2 nhiệm vụ, 1 chỉ tiêu" (task statuses and indicator values); "" when there are none.
+    """
+
+    tasks: int = 0
+    values: int = 0
+
+    @property
+    def label(self) -> str:
+        """Return "2 nhiệm vụ, 1 chỉ tiêu", leaving out a count of zero."""
+        parts = [f"{fmt.number(count)} {noun}" for count, noun in ((self.tasks, "nhiệm vụ"), (self.values, "chỉ tiêu"))
+                 if count]
+        return ", ".join(parts)
+
+
+Cell = Union[str, int, float, date, Measure, Percent, TaskStatus, Submission, SubmissionState, Timeliness,
+             Unapproved, None]
 """A typed annex cell; reportsvc.render formats each kind once (numbers and dates for vi_VN)."""
 
 

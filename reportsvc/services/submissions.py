@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from reportsvc.collect.timeliness import compiling_unit, deadline_of, party_of  # moved to collect, re-exported
 from reportsvc.db.models import Agency, Submission, Unit, utcnow
 from reportsvc.db.tenancy import subtree_ids
 from reportsvc.errors import Conflict, Forbidden, Invalid, Locked, NotFound
-from reportsvc.db.unitsettings import settings_of
 from reportsvc.periods import Period, parse_period
 from reportsvc.services import audit
 from reportsvc.services.agencies import find_agency
@@ -40,22 +40,6 @@ UNIT_PARTY = "unit"
 STATES = {"submitted": "Đã nộp, chờ duyệt", "approved": "Đã duyệt", "returned": "Bị trả lại"}
 """The stored states; a party with no submission for a window is a draft ("Chưa nộp")."""
 DRAFT_LABEL = "Chưa nộp"
-
-
-def party_of(agency_id: int | None) -> str:
-    """Return the party key of a department ("agency:<id>") or, for None, of the whole unit."""
-    return f"agency:{agency_id}" if agency_id is not None else UNIT_PARTY
-
-
-def compiling_unit(unit: Unit, agency_id: int | None) -> Unit | None:
-    """Return the unit whose office receives the party's data: the unit itself for a department, else its parent."""
-    return unit if agency_id is not None else unit.parent
-
-
-def deadline_of(unit: Unit, agency_id: int | None, period: Period) -> date | None:
-    """Return when the party must submit the period's data (the compiling unit's ``data_due_day``), or None."""
-    office = compiling_unit(unit, agency_id)
-    return settings_of(office).data_due(period) if office is not None else None
 
 
 def approval_over(session: Session, unit: Unit, agency_id: int | None, period_key: str) -> Submission | None:

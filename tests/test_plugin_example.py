@@ -134,7 +134,7 @@ def test_section_indicators_and_annex_in_the_report(iso: dict[str, str], runner:
     assert list(rows) == ["ISO_TY_LE_DUY_TRI", "ISO_SO_AP_DUNG", "ISO_SO_DUY_TRI", "ISO_SO_KIEM_TRA"]
     assert (rows["ISO_TY_LE_DUY_TRI"].actual, rows["ISO_TY_LE_DUY_TRI"].target) == (98.0, 100)
     assert rows["ISO_SO_KIEM_TRA"].actual == 125
-    results = report.sections[1]
+    results = report.section("II")
     assert results.subsections[-1].heading == f"7. {ISO_TITLE}"
     assert report.annexes[-1].key == "iso9001"
     assert view_model(report).annexes[-1].title == f"Phụ lục IV. Kết quả {ISO_TITLE[0].lower()}{ISO_TITLE[1:]}"

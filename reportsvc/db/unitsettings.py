@@ -14,6 +14,8 @@ API all use these names):
 ``signer_name``     the signer's full name
 ``recipients``      the "Nơi nhận" list; several values separated by ";" (or new lines), each line
                     ends with ";" and the last with "." as Nghị định 30/2020/NĐ-CP writes them
+``report_request``  the superior body's request the report answers, cited in its opening after the plan
+                    ("Công văn số 125/SNV-CCHC ngày 01/3/2025 của Sở Nội vụ về việc báo cáo …"); empty: none
 ``cutoff_day``      last day (1–28) of a data window (Nghị định 09/2019); empty: the installation's
                     default (REPORTSVC_CUTOFF_DAY)
 ``submission_day``  the deadline (1–28): the report is due on the first day with this number after
@@ -84,6 +86,7 @@ class UnitSettings:
     signer_position: str = "CHỦ TỊCH"
     signer_name: str = ""
     recipients: list[str] = field(default_factory=lambda: ["Bộ Nội vụ;", "Lưu: VT."])
+    report_request: str = ""
     cutoff_day: int = DEFAULT_CUTOFF.end_day
     submission_day: int | None = None
     data_due_day: int | None = None
@@ -238,6 +241,9 @@ KEYS: dict[str, SettingKey] = {spec.key: spec for spec in (
     SettingKey("signer_position", "Chức vụ người ký", "ví dụ 'PHÓ CHỦ TỊCH'", _text("Chức vụ người ký", upper=True)),
     SettingKey("signer_name", "Họ tên người ký", "ví dụ 'Nguyễn Văn A'", _text("Họ tên người ký")),
     SettingKey("recipients", "Nơi nhận", "các nơi nhận, phân cách bởi ';'", _recipients, multiple=True),
+    SettingKey("report_request", "Văn bản yêu cầu báo cáo", "văn bản của cấp trên yêu cầu báo cáo, được trích dẫn "
+               "ở đoạn mở đầu, ví dụ 'Công văn số 125/SNV-CCHC ngày 01/3/2025 của Sở Nội vụ về việc báo cáo …'",
+               _text("Văn bản yêu cầu báo cáo")),
     SettingKey("cutoff_day", "Ngày chốt số liệu", "ngày cuối (1–28) của kỳ số liệu", _day("Ngày chốt số liệu")),
     SettingKey("submission_day", "Hạn gửi báo cáo", "ngày (1–28) đầu tiên mang số này sau khi kỳ số liệu khép lại",
                _day("Hạn gửi báo cáo")),

@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from reportsvc.importing import agencies
 from reportsvc.demo.data import AREAS, CHILDREN, COMMUNE_TASKS, PROVINCE, TARGETS, USERS
 from reportsvc.areas.matching import match_area
-from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan, ParsedTarget
+from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan, ParsedTarget, PlanIdentity
 from reportsvc.importing.store import import_plan
 from reportsvc.db.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, Unit, User
 from reportsvc.periods import Period
@@ -49,10 +49,11 @@ def ensure_unit(session: Session, data: dict, parent: Unit | None) -> tuple[Unit
     return unit, True
 
 
-def parsed_plan(name: str, areas: list, registry: PluginRegistry, targets: dict | None = None) -> ParsedPlan:
+def parsed_plan(name: str, areas: list, registry: PluginRegistry, targets: dict | None = None,
+                identity: PlanIdentity | None = None) -> ParsedPlan:
     """Turn demo rows into the ParsedPlan an import of the published file would give."""
     plan = ParsedPlan(filename="demo-ha-tinh-2024.docx", sha256="", kind="docx",
-                      title=f"Kế hoạch cải cách hành chính {name} năm {YEAR}")
+                      title=f"Kế hoạch cải cách hành chính {name} năm {YEAR}", identity=identity or PlanIdentity())
     row = 0
     for numeral, heading, items in areas:
         spec = match_area(heading, registry.areas)
@@ -69,6 +70,14 @@ def parsed_plan(name: str, areas: list, registry: PluginRegistry, targets: dict 
             plan.targets.append(ParsedTarget(code=code, name=spec.name, text=text, value=value, unit=spec.unit,
                                              area_code=spec.area, matched=True))
     return plan
+
+
+def plan_identity(unit: Unit, index: int) -> PlanIdentity:
+    """Return the number and date a demo unit's plan was issued with, as its heading would give them."""
+    issued = date(YEAR - 1, 12, 28) if index == 0 else date(YEAR, 1, 10 + index % 15)
+    return PlanIdentity(number=str(256 if index == 0 else 10 + index), symbol="KH-UBND", date=issued,
+                        date_text=f"ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}",
+                        place=unit.place or "", issuing_body=f"Ủy ban nhân dân {unit.name}")
 
 
 def simulate_updates(session: Session, plan: Plan) -> int:
@@ -203,8 +212,9 @@ def load_demo(session: Session, registry: PluginRegistry) -> DemoSummary:
             units += created
             communes.append(commune)
     plans = 0
-    plan_rows = [(province, parsed_plan(province.name, AREAS, registry, TARGETS))]
-    plan_rows += [(c, parsed_plan(c.name, COMMUNE_TASKS, registry)) for c in communes]
+    plan_rows = [(province, parsed_plan(province.name, AREAS, registry, TARGETS, plan_identity(province, 0)))]
+    plan_rows += [(c, parsed_plan(c.name, COMMUNE_TASKS, registry, identity=plan_identity(c, i)))
+                  for i, c in enumerate(communes, 1)]
     stored = []
     for unit, parsed in plan_rows:
         plan = session.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.year == YEAR))

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext
 from reportsvc.db.lookup import find_unit
-from reportsvc.db.models import ReportDraft, Unit
+from reportsvc.db.models import Plan, ReportDraft, Unit
 from reportsvc.db.unitsettings import settings_of
 from reportsvc.hooks.registry import HookFailure, PluginError, PluginRegistry, describe_error
 from reportsvc.periods import Period
 from reportsvc.report.model import AnnexTable, AreaSection, Chart, Header, PeriodInfo, Report, Signature
-from reportsvc.report.outline import outline
+from reportsvc.report.outline import opening_basis, outline, placeholder, placeholders_in
 from reportsvc.vn import format as fmt
 
 
@@ -50,6 +50,34 @@ def collect_areas(context: CollectContext, skip_broken: bool) -> list[AreaSectio
     return sections
 
 
+def plan_citation(plan: Plan | None, unit: Unit, year: int) -> str:
+    """Cite the plan a report answers: "Kế hoạch số 11/KH-UBND ngày 21/01/2025 của Ủy ban nhân dân xã … về …".
+
+    What the plan's record leaves blank (number, date) is a placeholder for the officer, who can
+    fill it in on the plan (web, CLI or API) so every later report has it.
+    """
+    if plan is None:
+        return placeholder(f"kế hoạch CCHC năm {year} của {unit.name} (số, ký hiệu, ngày ban hành)")
+    prefix = (plan.doc_symbol or "KH").split("-")[0]
+    kind = fmt.DOCUMENT_KINDS.get(prefix, "Kế hoạch")
+    number = plan.doc_number or placeholder("số")
+    reference = f"{number}/{plan.doc_symbol}" if plan.doc_symbol else number
+    day = f"ngày {fmt.short_date(plan.doc_date)}" if plan.doc_date else f"ngày {placeholder('ngày ban hành')}"
+    body = plan.issuing_body or f"Ủy ban nhân dân {unit.name}"
+    years = f"năm {plan.year}" if plan.year_end == plan.year else f"giai đoạn {plan.year}–{plan.year_end}"
+    subject = (f"ban hành Kế hoạch cải cách hành chính {years}" if kind == "Quyết định"
+               else f"về thực hiện công tác cải cách hành chính {years}")
+    return f"{kind} số {reference} {day} của {body} {subject}"
+
+
+def report_period(unit: Unit, period: Period) -> Period:
+    """Return the period a unit reports for ``period``: quý III is its 9 tháng where it files 9 tháng, not quý III."""
+    reports = settings_of(unit).reports
+    if period.kind == "Q" and period.quarter == 3 and "M9" in reports and "Q3" not in reports:
+        return Period(period.year, "M")
+    return period
+
+
 def drafts(session: Session, unit: Unit, period: Period) -> dict[str, str]:
     """Return the officer's stored section texts for the unit and period."""
     rows = session.scalars(select(ReportDraft).where(ReportDraft.unit_id == unit.id,
@@ -63,6 +91,7 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
     options = options or BuildOptions()
     unit = find_unit(session, unit_code)
     settings = settings_of(unit)
+    period = report_period(unit, period)
     context = CollectContext(session=session, unit=unit, period=period, registry=registry, cutoff=settings.cutoff)
     start, end = context.window
     areas = collect_areas(context, options.skip_broken)
@@ -75,7 +104,9 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
                       place_date=f"{unit.place or unit.name}, {fmt.admin_date(report_date)}"),
         doc_kind="BÁO CÁO",
         subject=f"Kết quả thực hiện công tác cải cách hành chính {period.label}",
-        sections=outline(areas, period, drafts(session, unit, period)),
+        sections=outline(areas, period, drafts(session, unit, period), opening_basis(
+            plan_citation(context.plan, unit, period.year), settings.report_request,
+            f"Ủy ban nhân dân {unit.name}", period)),
         areas=areas,
         signature=Signature(settings.sign_authority, settings.signer_position, settings.signer_name),
         recipients=list(settings.recipients),
@@ -87,6 +118,12 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
                                f"{len(area.tasks)} nhiệm vụ không có trong báo cáo.")
     for extra in contributed(report, context, options.skip_broken):
         (report.annexes if isinstance(extra, AnnexTable) else report.charts).append(extra)
+    left = [(section.heading or "Đoạn mở đầu", gap) for section in report.all_sections()
+            for paragraph in section.paragraphs for gap in placeholders_in(paragraph)]
+    if left:
+        where = "; ".join(dict.fromkeys(heading for heading, _ in left))
+        report.warnings.append(f"Báo cáo còn {len(left)} chỗ “[Đề nghị bổ sung: …]” cần điền trước khi trình ký "
+                               f"(tại: {where}).")
     return report
 
 

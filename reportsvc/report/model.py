@@ -270,6 +270,25 @@ class Report:
     charts: list[Chart] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def all_sections(self) -> list[NarrativeSection]:
+        """Return every narrative section and subsection in reading order."""
+        found: list[NarrativeSection] = []
+
+        def walk(sections: list[NarrativeSection]) -> None:
+            for section in sections:
+                found.append(section)
+                walk(section.subsections)
+
+        walk(self.sections)
+        return found
+
+    def section(self, key: str) -> NarrativeSection:
+        """Return the narrative section with ``key`` ("mo_dau", "I", "II", "II.<area>", "IV" …); KeyError if none."""
+        for section in self.all_sections():
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
     def to_json(self) -> str:
         """Return the model as JSON (dates as ISO strings), as kept in the archive."""
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False, default=_json_default, indent=1)

@@ -6,6 +6,7 @@ change is audited with the user who made it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,8 +20,7 @@ from reportsvc.periods import Period
 from reportsvc.render import render
 from reportsvc.report import archive
 from reportsvc.report.build import BuildOptions, build_report
-from reportsvc.report.model import NarrativeSection
-from reportsvc.report.outline import EDITABLE, split_paragraphs
+from reportsvc.report.outline import EDITABLE, PLACEHOLDER_START, placeholders_in, split_paragraphs
 from reportsvc.services import audit
 from reportsvc.services.permissions import Actor, require_admin
 from reportsvc.services.runtime import Services
@@ -97,6 +97,16 @@ class DraftSection:
         """Return a hash of the text as shown, to tell later whether the officer changed it."""
         return fingerprint(self.text)
 
+    @property
+    def placeholders(self) -> list[str]:
+        """Return the "[Đề nghị bổ sung: …]" gaps the officer has still to fill in this section."""
+        return placeholders_in(self.text)
+
+
+def placeholder_warnings(row: GeneratedReport) -> list[str]:
+    """Return the warnings of a generated version that say placeholders were left in it."""
+    return [w for w in json.loads(row.model_json).get("warnings", []) if PLACEHOLDER_START[1:] in w]
+
 
 def fingerprint(text: str) -> str:
     """Return the sha256 of the normalised text."""
@@ -107,17 +117,9 @@ def draft_sections(session: Session, services: Services, unit_code: str, period:
     """Return every editable section of the unit's report for the period, drafted or as the officer wrote it."""
     report = build_report(session, services.registry, unit_code, period, BuildOptions(skip_broken=True))
     allowed = editable_sections(services)
-    result = []
-
-    def walk(sections: list[NarrativeSection]) -> None:
-        for section in sections:
-            if section.key in allowed:
-                result.append(DraftSection(section.key, section.heading, "\n\n".join(section.paragraphs),
-                                           section.edited))
-            walk(section.subsections)
-
-    walk(report.sections)
-    return result
+    return [DraftSection(section.key, section.heading or EDITABLE.get(section.key, section.key),
+                         "\n\n".join(section.paragraphs), section.edited)
+            for section in report.all_sections() if section.key in allowed]
 
 
 def save_drafts(session: Session, services: Services, actor: Actor, unit_code: str, period: Period,

@@ -14,7 +14,8 @@ from reportsvc.errors import UserError
 from reportsvc.db.models import GeneratedReport
 from reportsvc.render import FORMATS
 from reportsvc.services import downloads
-from reportsvc.services.generating import draft_sections, fingerprint, generate_report, save_drafts
+from reportsvc.services.generating import draft_sections, fingerprint, generate_report, placeholder_warnings, \
+    save_drafts
 from reportsvc.web.common import (actor, admin_required, arg, db, pick_period, pick_unit, report_periods,
                                   send_download, services, unit_tree)
 from reportsvc.web.forms import ReportForm, SectionForm, section_keys
@@ -82,6 +83,8 @@ def draft() -> ResponseReturnValue:
         flash(f"Không tạo được báo cáo: {exc}", "error")
         return redirect(back)
     flash(f"Đã tạo báo cáo {period.label} của {unit.name}, phiên bản {row.version}.", "success")
+    for warning in placeholder_warnings(row):
+        flash(warning, "warning")
     return redirect(url_for("reports.detail", report_id=row.id))
 
 

@@ -100,7 +100,7 @@ def simulate_updates(session: Session, plan: Plan) -> int:
             done = finished is not None and finished <= end
             skipped = lead is not None and lead.name == SKIPS_Q3 and quarter.quarter == 3
             exists = session.scalar(select(StatusUpdate.id).where(StatusUpdate.task_id == task.id,
-                                                                  StatusUpdate.period_key == quarter.key))
+                                                                  StatusUpdate.period_key == quarter.record_key))
             if started <= end and not skipped and exists is None:
                 session.add(_update(task, quarter, lead, finished if done else None, rng, counters))
                 added += 1
@@ -112,7 +112,7 @@ def simulate_updates(session: Session, plan: Plan) -> int:
 def _update(task: Task, quarter: Period, lead: Agency | None, finished: date | None, rng: random.Random,
             counters: dict[str, int]) -> StatusUpdate:
     """Return the status update an agency would file for the quarter."""
-    update = StatusUpdate(task=task, period_key=quarter.key, agency=lead, updated_by="demo")
+    update = StatusUpdate(task=task, period_key=quarter.record_key, agency=lead, updated_by="demo")
     if finished is not None:
         symbol = _symbol(task.product)
         counters[symbol] = counters.get(symbol, rng.randint(12, 60)) + rng.randint(3, 25)
@@ -177,7 +177,7 @@ def add_values(session: Session, unit: Unit, year: int, values: dict[str, list[f
     added = 0
     for code, series in values.items():
         for quarter, value in zip(range(1, 5), series):
-            key = Period(year, "Q", quarter).key
+            key = Period(year, "Q", quarter).record_key  # the key its data window is stored under
             exists = session.scalar(select(IndicatorValue.id).where(
                 IndicatorValue.code == code, IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == key))
             if exists is None:

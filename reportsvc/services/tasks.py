@@ -1,7 +1,7 @@
 """Reading tasks: the one filtered task listing behind the task pages and the JSON API.
 
 Each row carries the task, its report class as of the end of the period's data window, the status
-update recorded for that period (if any) and whether the reader may record its status.
+update recorded for that window (its record key: quý IV and năm share one, if any) and whether the reader may record its status.
 """
 from __future__ import annotations
 
@@ -90,11 +90,19 @@ def may_edit(actor: Actor, task: Task) -> bool:
         ta.agency_id == actor.agency_id and ta.role == "lead" for ta in task.agencies)
 
 
+def stored_update(task: Task, period: Period) -> StatusUpdate | None:
+    """Return the task's stored status update serving ``period`` (either key of its data window), or None."""
+    return next((u for u in task.updates if u.period_key == period.record_key), None)
+
+
 def task_row(actor: Actor, task: Task, period: Period) -> TaskRow:
-    """Return the row of one task for ``period`` as ``actor`` sees it."""
+    """Return the row of one task for ``period`` as ``actor`` sees it.
+
+    The update is the record of the period's data window (``Period.record_key``): quý IV and năm read one.
+    """
     cutoff = settings_of(task.plan.unit).cutoff
     item = task_item(task, period.window(cutoff)[1], cutoff)
-    update = next((u for u in task.updates if u.period_key == period.key), None)
+    update = stored_update(task, period)
     return TaskRow(task, item, update, may_edit(actor, task))
 
 

@@ -383,8 +383,9 @@ def _task_json(row: TaskRow, period: Period) -> dict[str, Any]:
             "lead": [ta.agency.name for ta in task.agencies if ta.role == "lead"],
             "coord": [ta.agency.name for ta in task.agencies if ta.role == "coord"],
             "deadline": task.deadline_raw, "deadline_end": jsonable(task.deadline_end),
-            "period": period.key, "status": row.item.status, "status_label": row.item.status_label,
-            "update": jsonable(status_snapshot(row.update)), "can_edit": row.editable}
+            "period": period.key, "serves": [p.key for p in period.serves()], "status": row.item.status,
+            "status_label": row.item.status_label, "update": jsonable(status_snapshot(row.update)),
+            "can_edit": row.editable}
 
 
 @bp.get("/tasks")
@@ -423,7 +424,8 @@ def task(task_id: int, period: Period | None = None) -> ResponseReturnValue:
 @bp.post("/tasks/<int:task_id>/status")
 @bp.doc(summary="Cập nhật tiến độ nhiệm vụ cho một kỳ (kèm văn bản minh chứng)",
         description="Quản trị viên, hoặc cán bộ của cơ quan chủ trì nhiệm vụ. Gửi version đã đọc (0 khi tạo mới); "
-                    "version cũ nhận 409 và không ghi đè.")
+                    "version cũ nhận 409 và không ghi đè. Quý II và 6 tháng, quý III và 9 tháng, quý IV và năm dùng "
+                    "chung một bản ghi (lưu dưới khóa của quý; serves liệt kê các kỳ dùng chung).")
 @bp.arguments(schemas.StatusInput)
 @ok(schemas.SavedStatusSchema, "Đã sửa")
 @ok(schemas.SavedStatusSchema, "Đã tạo", status=201)
@@ -441,16 +443,21 @@ def post_status(data: dict[str, Any], task_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/indicator-values")
-@bp.doc(summary="Số liệu chỉ tiêu của một đơn vị trong một kỳ")
+@bp.doc(summary="Số liệu chỉ tiêu của một đơn vị trong một kỳ",
+        description="Số liệu lũy kế từ đầu năm; quý IV và năm (quý II và 6 tháng, quý III và 9 tháng) dùng chung "
+                    "một bản ghi, lưu dưới khóa của quý (period), serves liệt kê các kỳ dùng chung.")
 @bp.arguments(schemas.UnitPeriodQuery, location="query", as_kwargs=True)
 @ok(schemas.IndicatorValueSchema(many=True), "Các số liệu")
 @errors(READ_ERRORS)
 def indicator_values(unit: str, period: Period) -> ResponseReturnValue:
-    """List a unit's stored indicator values for a period (?unit=CODE&period=2024-Q3) with their versions."""
+    """List a unit's stored indicator values for a period (?unit=CODE&period=2024-Q3) with their versions.
+
+    The values are those of the period's data window: ?period=2024-Y and ?period=2024-Q4 read the same records.
+    """
     unit_row = find_unit(db(), unit)
     registry = services().registry
     rows = db().scalars(select(IndicatorValue).where(IndicatorValue.unit_id == unit_row.id,
-                                                     IndicatorValue.period_key == period.key)
+                                                     IndicatorValue.period_key == period.record_key)
                         .order_by(IndicatorValue.code))
     result = []
     for row in rows:

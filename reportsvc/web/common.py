@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from flask import Flask, Response, abort, current_app, g, request, send_file
 from flask_login import UserMixin, current_user
@@ -17,7 +17,8 @@ from reportsvc.services.accounts import ROLES
 from reportsvc.errors import NotFound
 from reportsvc.db.lookup import find_unit
 from reportsvc.db.models import Unit
-from reportsvc.periods import Period, PeriodError, parse_period, periods_of_year
+from reportsvc.db.unitsettings import settings_of
+from reportsvc.periods import KINDS as KINDS_ORDER, Period, PeriodError, parse_period, periods_of_year
 from reportsvc.db.tenancy import activate, deactivate
 from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.vn.dates import local_time
@@ -144,9 +145,49 @@ def report_periods(year: int) -> list[Period]:
     return [p for y in (year - 1, year, year + 1) for p in periods_of_year(y)]
 
 
-def entry_periods(year: int) -> list[Period]:
-    """Return the quarters status and values are entered for, in ``year`` and the years around it."""
-    return [Period(y, "Q", q) for y in (year - 1, year, year + 1) for q in range(1, 5)]
+def _picker_order(period: Period) -> tuple[int, int, bool, int]:
+    """Sort periods by the end of their window, a quarter before the periods sharing its record."""
+    return period.year, period.last_month, period.kind != "Q", KINDS_ORDER.index(period.kind)
+
+
+def entry_periods(unit: Unit, years: Iterable[int], selected: Period | None = None) -> list[Period]:
+    """Return the periods status and values are entered for in ``years``, as the period pickers offer them.
+
+    Every quarter (departments update quarterly) and the unit's own reports (``settings_of(unit).reports``:
+    6 tháng, 9 tháng, năm), each after the quarter whose record it shares; ``selected`` is always included,
+    so a picker never shows another period than the page's.
+    """
+    kinds = set(settings_of(unit).reports)
+    found = {Period(year, "Q", quarter) for year in years for quarter in range(1, 5)}
+    found |= {period for year in years for period in periods_of_year(year) if period.key.split("-")[1] in kinds}
+    if selected is not None:
+        found.add(selected)
+    return sorted(found, key=_picker_order)
+
+
+def shared_record_text(period: Period) -> str:
+    """Return which periods the record of ``period`` serves ("Số liệu này dùng chung cho Quý IV/2024 và Năm 2024"),
+    or "" when it serves only its quarter."""
+    served = [p.short_label for p in period.serves()]
+    if len(served) < 2:
+        return ""
+    return f"Số liệu này dùng chung cho {', '.join(served[:-1])} và {served[-1]}"
+
+
+def year_to_date_text(unit: Unit, period: Period) -> str:
+    """Return the sentence saying values are year to date, with the dates of the unit's data window."""
+    cutoff = settings_of(unit).cutoff
+    start, end = Period(period.year, "Y").window(cutoff)[0], period.window(cutoff)[1]
+    return (f"Số liệu lũy kế từ đầu năm đến hết kỳ {period.short_label} (từ ngày {fmt.short_date(start)} "
+            f"đến ngày {fmt.short_date(end)}), không phải số liệu riêng của kỳ.")
+
+
+def served_labels(period_key: str) -> str:
+    """Jinja filter: the periods a stored record serves, e.g. "Quý IV/2024 · Năm 2024" for "2024-Q4"."""
+    try:
+        return " · ".join(p.short_label for p in parse_period(period_key).serves())
+    except PeriodError:
+        return period_key
 
 
 def send_download(download: Download) -> Response:
@@ -201,5 +242,5 @@ def init_app(app: Flask) -> None:
     """Register the teardown of the request session, Jinja filters and globals."""
     app.teardown_appcontext(close_db)
     app.jinja_env.filters.update(vn_date=vn_date, vn_time=vn_time, vn_number=vn_number, input_number=input_number,
-                                 percent=fmt.percent)
+                                 percent=fmt.percent, served_labels=served_labels)
     app.jinja_env.globals.update(ROLES=ROLES, CLASSES=CLASSES, RECORDED=RECORDED, KIND_LABELS=KIND_LABELS)

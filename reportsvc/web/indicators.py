@@ -1,4 +1,8 @@
-"""Indicator entry: a unit's values for a quarter, each checked against the indicator's type and bounds."""
+"""Indicator entry: a unit's year-to-date values for a period, each checked against the indicator's type and bounds.
+
+A value is stored once per data window (``Period.record_key``): quý II and 6 tháng, quý III and 9 tháng,
+quý IV and năm read and write one record, and the page says which periods it serves.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +20,8 @@ from reportsvc.services.permissions import editable_indicators
 from reportsvc.services.recording import record_indicator_value
 from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.hooks.validation import bounds
-from reportsvc.web.common import actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services, unit_tree
+from reportsvc.web.common import (actor, arg, db, entry_periods, input_number, pick_period, pick_unit, services,
+                                  shared_record_text, unit_tree, year_to_date_text)
 from reportsvc.web.forms import IndicatorPageForm, IndicatorRowForm
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -54,23 +59,24 @@ class Row:
         return text
 
 
-def _quarter(period: Period) -> Period:
-    """Return ``period`` if it is a quarter, else the quarter its window ends with."""
-    return period if period.kind == "Q" else Period(period.year, "Q", period.last_month // 3)
+def _previous(period: Period) -> Period | None:
+    """Return the quarter before the one whose record ``period`` shares (None for quý I)."""
+    quarter = period.record.quarter
+    return Period(period.year, "Q", quarter - 1) if quarter > 1 else None
 
 
 def _rows(unit: Unit, period: Period) -> list[Row]:
-    """Return the entry rows of every declared indicator for the unit and quarter."""
+    """Return the entry rows of every declared indicator for the unit and the record of the period's window."""
     session, registry = db(), services().registry
     plan = find_plan(session, unit, period.year)
     targets = {t.code: t.target for t in plan.targets} if plan else {}
-    previous_key = Period(period.year, "Q", period.quarter - 1).key if period.quarter > 1 else None
+    previous_period = _previous(period)
     stored = {v.code: v for v in session.scalars(select(IndicatorValue).where(
-        IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == period.key))}
+        IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == period.record_key))}
     previous = {}
-    if previous_key:
+    if previous_period is not None:
         previous = dict(session.execute(select(IndicatorValue.code, IndicatorValue.value).where(
-            IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == previous_key)).all())
+            IndicatorValue.unit_id == unit.id, IndicatorValue.period_key == previous_period.record_key)).all())
     allowed = editable_indicators(session, registry, actor(), unit, period.year)
     rows = []
     for area in registry.areas:
@@ -84,20 +90,28 @@ def _rows(unit: Unit, period: Period) -> list[Row]:
     return rows
 
 
+def _years(unit: Unit, period: Period) -> range:
+    """Return the years the period picker offers: those of the unit's plan covering the period, else its year."""
+    plan = find_plan(db(), unit, period.year)
+    return range(plan.year, plan.year_end + 1) if plan is not None else range(period.year, period.year + 1)
+
+
 def _render(unit: Unit, period: Period, rows: list[Row], status: int = 200) -> ResponseReturnValue:
     registry = services().registry
     areas = [(area, [r for r in rows if r.spec.area == area.code]) for area in registry.areas]
     return render_template("indicators/index.html", unit=unit, period=period, areas=[a for a in areas if a[1]],
-                           units=unit_tree(db()), periods=entry_periods(period.year),
+                           units=unit_tree(db()), periods=entry_periods(unit, _years(unit, period), period),
+                           previous=_previous(period), shared=shared_record_text(period),
+                           year_to_date=year_to_date_text(unit, period),
                            any_editable=any(r.editable for r in rows)), status
 
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    """Show a unit's indicator values for a quarter, with inputs for those the user may enter."""
+    """Show a unit's indicator values for a period, with inputs for those the user may enter."""
     session = db()
     unit = pick_unit(session, arg("unit"))
-    period = _quarter(pick_period(arg("period"), default_period(session, unit)))
+    period = pick_period(arg("period"), default_period(session, unit))
     return _render(unit, period, _rows(unit, period))
 
 
@@ -111,7 +125,7 @@ def save() -> ResponseReturnValue:
     if page.period.errors:
         abort(400, description=page.period.errors[0])
     unit = pick_unit(session, page.unit.data)
-    period = _quarter(page.period.period_or(default_period(session, unit)))
+    period = page.period.period_or(default_period(session, unit))
     rows = _rows(unit, period)
     changed = 0
     failed = False

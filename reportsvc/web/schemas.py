@@ -464,9 +464,11 @@ class PlanSchema(Schema):
 
 
 class StatusUpdateSchema(Schema):
-    """A recorded status of a task for a period, with its evidence."""
+    """A recorded status of a task for a data window (stored under its quarter's key), with its evidence."""
 
-    period = fields.String()
+    period = fields.String(metadata={"description": "Khóa lưu: kỳ quý của bản ghi"})
+    serves = fields.List(fields.String(), metadata={"description": "Các kỳ dùng chung bản ghi này, "
+                                                                    "ví dụ [\"2024-Q4\", \"2024-Y\"]"})
     status = fields.String(metadata={"enum": list(RECORDED)})
     status_label = fields.String()
     completed_on = fields.Date(allow_none=True)
@@ -502,6 +504,7 @@ class TaskSchema(Schema):
     deadline = fields.String()
     deadline_end = fields.Date(allow_none=True)
     period = fields.String()
+    serves = fields.List(fields.String(), metadata={"description": "Các kỳ dùng chung bản ghi của kỳ này"})
     status = fields.String(metadata={"enum": list(CLASSES)})
     status_label = fields.String()
     update = fields.Nested(StatusUpdateSchema, allow_none=True)
@@ -520,7 +523,9 @@ class IndicatorValueSchema(Schema):
 
     code = fields.String()
     unit = fields.String()
-    period = fields.String()
+    period = fields.String(metadata={"description": "Khóa lưu: kỳ quý của bản ghi"})
+    serves = fields.List(fields.String(), metadata={"description": "Các kỳ dùng chung bản ghi này, "
+                                                                    "ví dụ [\"2024-Q4\", \"2024-Y\"]"})
     value = fields.Float()
     note = fields.String()
     name = fields.String(allow_none=True)

@@ -8,15 +8,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from reportsvc.db.models import Plan, Task
-from reportsvc.periods import Period
+from reportsvc.periods import Period, parse_period
 from reportsvc.services import tasks as task_service
 from reportsvc.services.overview import default_period
 from reportsvc.services.permissions import can_edit_task, check_task
-from reportsvc.errors import Conflict, Invalid
+from reportsvc.errors import Conflict, Invalid, Locked
 from reportsvc.services.recording import record_status, status_snapshot, whole_number
 from reportsvc.services.tasks import NO_UPDATE, TaskFilter
 from reportsvc.status import CLASSES
-from reportsvc.web.common import actor, arg, db, entry_periods, pick_period, services
+from reportsvc.web.common import (actor, arg, db, entry_periods, pick_period, services, shared_record_text,
+                                  year_to_date_text)
 from reportsvc.web.forms import TaskStatusForm
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -35,10 +36,9 @@ def _default_period(session: Session, plan: Plan) -> Period:
     return Period(min(max(default.year, plan.year), plan.year_end), "Q", 4)
 
 
-def _entry_periods(plan: Plan) -> list[Period]:
-    """Return the quarters offered for the plan: its years and the years either side."""
-    return [period for year in range(plan.year, plan.year_end + 1) for period in entry_periods(year)
-            if year == plan.year or period.year > year]
+def _entry_periods(plan: Plan, selected: Period) -> list[Period]:
+    """Return the periods offered for the plan: every quarter of its years and the reports its unit files."""
+    return entry_periods(plan.unit, range(plan.year, plan.year_end + 1), selected)
 
 
 @bp.get("")
@@ -61,18 +61,19 @@ def index() -> ResponseReturnValue:
         status=filters["status"], text=filters["q"]))
     return render_template("tasks/index.html", plans=plans, plan=plan, period=period, rows=rows, filters=filters,
                            areas=task_service.plan_areas(session, plan),
-                           agencies=task_service.lead_agencies(session, plan), periods=_entry_periods(plan),
+                           agencies=task_service.lead_agencies(session, plan), periods=_entry_periods(plan, period),
+                           shared=shared_record_text(period),
                            no_update=NO_UPDATE, classes=CLASSES)
 
 
 def _stored_form(task: Task, period: Period) -> dict[str, Any]:
-    """Return the status form's values for ``period``: the stored update, else the latest earlier status."""
-    stored = next((u for u in task.updates if u.period_key == period.key), None)
+    """Return the status form's values for ``period``: the record of its window, else the latest earlier status."""
+    stored = task_service.stored_update(task, period)
     snapshot = status_snapshot(stored) or {}
     form = {key: snapshot.get(key) or "" for key in TaskStatusForm.ENTRY_FIELDS}
-    earlier = [u for u in task.updates if u.period_key < period.key]
+    earlier = [u for u in task.updates if parse_period(u.period_key).record < period.record]
     if not stored and earlier:
-        form["status"] = max(earlier, key=lambda u: u.period_key).status
+        form["status"] = max(earlier, key=lambda u: parse_period(u.period_key).record).status
     for key in ("completed_on", "evidence_date"):
         form[key] = form[key].strftime("%d/%m/%Y") if form[key] else ""
     return form
@@ -81,16 +82,18 @@ def _stored_form(task: Task, period: Period) -> dict[str, Any]:
 def _render_task(task: Task, period: Period, form: dict[str, Any] | None = None, version: int | None = None,
                  errors: list[str] | None = None, conflict: Conflict | None = None,
                  status: int = 200) -> ResponseReturnValue:
-    """Render a task's page with its status form for ``period`` (pre-filled from the stored update)."""
-    stored = next((u for u in task.updates if u.period_key == period.key), None)
+    """Render a task's page with its status form for ``period`` (pre-filled from the record of its window)."""
+    row = task_service.task_row(actor(), task, period)
+    stored = row.update
     if version is None:
         version = stored.version if stored else 0
-    row = task_service.task_row(actor(), task, period)
-    history = sorted(task.updates, key=lambda u: u.period_key, reverse=True)
+    history = sorted(task.updates, key=lambda u: parse_period(u.period_key).record, reverse=True)
     return render_template("tasks/detail.html", task=task, period=period, item=row.item, stored=stored,
                            form=form if form is not None else _stored_form(task, period), version=version,
                            errors=errors or [], conflict=conflict, history=history,
-                           editable=can_edit_task(db(), actor(), task), periods=_entry_periods(task.plan),
+                           editable=can_edit_task(db(), actor(), task), periods=_entry_periods(task.plan, period),
+                           shared=shared_record_text(period), year_to_date=year_to_date_text(task.plan.unit, period),
+                           record_key=period.record_key,
                            leads=[ta.agency for ta in task.agencies if ta.role == "lead"],
                            coords=[ta.agency for ta in task.agencies if ta.role == "coord"]), status
 
@@ -122,6 +125,9 @@ def update_status(task_id: int) -> ResponseReturnValue:
         session.rollback()
         return _render_task(task, period, form.typed(), errors=exc.messages, status=422,
                             version=form.version.data or 0)
+    except Locked as exc:
+        session.rollback()
+        return _render_task(task, period, form.typed(), errors=[str(exc)], status=423, version=form.version.data or 0)
     except Conflict as exc:
         session.rollback()
         task = task_service.load_task(session, task_id)

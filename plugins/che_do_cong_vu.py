@@ -14,7 +14,7 @@ AREA = AreaSpec(
 
 INDICATORS = [
     IndicatorSpec(code="CV_CBCC_XA_DAI_HOC", name="Tỷ lệ cán bộ, công chức cấp xã có trình độ đại học trở lên", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=85, aliases=("cấp xã có trình độ đại học",)),
-    IndicatorSpec(code="CV_NGOAI_NGU", name="Tỷ lệ cán bộ, công chức lãnh đạo dưới 40 tuổi giao tiếp được bằng ngoại ngữ", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=50, aliases=("ngoại ngữ",)),
+    IndicatorSpec(code="CV_NGOAI_NGU", name="Tỷ lệ cán bộ, công chức lãnh đạo dưới 40 tuổi giao tiếp được bằng ngoại ngữ", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=50, aliases=("ngoại ngữ",), levels=("tinh",)),
 ]
 
 

@@ -15,7 +15,7 @@ AREA = AreaSpec(
 
 INDICATORS = [
     IndicatorSpec(code="CD_KE_HOACH", name="Tỷ lệ cơ quan, đơn vị, địa phương ban hành kế hoạch CCHC năm", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=100, aliases=("ban hành kế hoạch", "kế hoạch CCHC năm",)),
-    IndicatorSpec(code="CD_KIEM_TRA", name="Tỷ lệ cơ quan, đơn vị được kiểm tra CCHC trong năm", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=35, aliases=("được kiểm tra CCHC",)),
+    IndicatorSpec(code="CD_KIEM_TRA", name="Tỷ lệ cơ quan, đơn vị được kiểm tra CCHC trong năm", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=35, aliases=("được kiểm tra CCHC",), levels=("tinh",)),
     IndicatorSpec(code="CD_SANG_KIEN", name="Số sáng kiến, giải pháp mới về CCHC được áp dụng", unit="sáng kiến", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=3, aliases=("sáng kiến",)),
 ]
 

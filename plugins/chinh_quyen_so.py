@@ -14,8 +14,8 @@ AREA = AreaSpec(
 
 INDICATORS = [
     IndicatorSpec(code="CQS_HO_SO_DIEN_TU", name="Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=90, aliases=("hồ sơ công việc",)),
-    IndicatorSpec(code="CQS_HNTT_XA", name="Tỷ lệ cấp xã có điểm cầu hệ thống hội nghị trực tuyến", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=100, aliases=("hội nghị trực tuyến",)),
-    IndicatorSpec(code="CQS_CSDL_LIEN_THONG", name="Tỷ lệ cơ sở dữ liệu của các sở, ngành được kết nối liên thông", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=70, aliases=("cơ sở dữ liệu",)),
+    IndicatorSpec(code="CQS_HNTT_XA", name="Tỷ lệ cấp xã có điểm cầu hệ thống hội nghị trực tuyến", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=100, aliases=("hội nghị trực tuyến",), levels=("tinh",)),
+    IndicatorSpec(code="CQS_CSDL_LIEN_THONG", name="Tỷ lệ cơ sở dữ liệu của các sở, ngành được kết nối liên thông", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=70, aliases=("cơ sở dữ liệu",), levels=("tinh",)),
 ]
 
 

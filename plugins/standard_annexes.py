@@ -49,14 +49,27 @@ def indicator_annex(areas: list[AreaSection]) -> AnnexTable:
 
 
 def completeness_annex(context: CollectContext) -> AnnexTable:
-    """Annex: for each lead agency and each unit below, tasks assigned and reported in the window."""
+    """Annex: for each lead agency and each unit below, tasks assigned and reported in the window, and its
+    submission of the window's data: state, first submitted, deadline, on time or late.
+
+    When the unit's reports use only approved data, a last column names each one's records not yet approved,
+    which the report leaves out.
+    """
+    approved_only = context.approved_only
     rows: list[list] = []
     for number, row in enumerate(completeness(context), 1):
         name = ("– " * (row.level - 1)) + row.name if row.kind == "unit" else row.name
-        rows.append([str(number), name, row.kind_label, row.assigned, row.reported, Submission(row.done)])
-    return AnnexTable(key="completeness", title="Tình hình báo cáo của các cơ quan, đơn vị",
-                      columns=["TT", "Cơ quan, đơn vị", "Loại", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
-                               "Tình trạng báo cáo"], rows=rows, widths=[0.5, 3.4, 1.6, 1.2, 1.2, 1.4])
+        rows.append([str(number), name, row.kind_label, row.assigned, row.reported, Submission(row.done),
+                     row.submission, row.submitted_on, row.deadline, row.timeliness]
+                    + ([row.unapproved] if approved_only else []))
+    columns = ["TT", "Cơ quan, đơn vị", "Loại", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
+               "Tình trạng báo cáo", "Nộp số liệu", "Ngày nộp", "Hạn nộp", "Đúng hạn, muộn"]
+    widths = [0.45, 2.3, 1.2, 0.85, 0.85, 1.05, 1.1, 1.3, 1.3, 1.1]
+    if approved_only:
+        columns.append("Số liệu chưa duyệt (không đưa vào báo cáo)")
+        widths.append(1.3)
+    return AnnexTable(key="completeness", title="Tình hình báo cáo, nộp số liệu của các cơ quan, đơn vị",
+                      columns=columns, rows=rows, widths=widths)
 
 
 def _short(name: str, limit: int = 48) -> str:

@@ -13,10 +13,10 @@ AREA = AreaSpec(
 )
 
 INDICATORS = [
-    IndicatorSpec(code="TCC_DVSN_TU_CHU", name="Số đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính", unit="đơn vị", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum"),
-    IndicatorSpec(code="TCC_TY_LE_TU_CHU", name="Tỷ lệ đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=100, aliases=("quyền tự chủ tài chính",)),
-    IndicatorSpec(code="TCC_GIAM_CHI_NSNN", name="Mức giảm chi hỗ trợ trực tiếp từ ngân sách cho đơn vị sự nghiệp công lập nhóm 3", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=2.5, aliases=("chi hỗ trợ trực tiếp",)),
-    IndicatorSpec(code="TCC_NHA_DAT", name="Tỷ lệ sắp xếp lại, xử lý nhà, đất thuộc thẩm quyền quản lý", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=85, aliases=("nhà, đất",)),
+    IndicatorSpec(code="TCC_DVSN_TU_CHU", name="Số đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính", unit="đơn vị", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", levels=("tinh",)),
+    IndicatorSpec(code="TCC_TY_LE_TU_CHU", name="Tỷ lệ đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=100, aliases=("quyền tự chủ tài chính",), levels=("tinh",)),
+    IndicatorSpec(code="TCC_GIAM_CHI_NSNN", name="Mức giảm chi hỗ trợ trực tiếp từ ngân sách cho đơn vị sự nghiệp công lập nhóm 3", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=2.5, aliases=("chi hỗ trợ trực tiếp",), levels=("tinh",)),
+    IndicatorSpec(code="TCC_NHA_DAT", name="Tỷ lệ sắp xếp lại, xử lý nhà, đất thuộc thẩm quyền quản lý", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=85, aliases=("nhà, đất",), levels=("tinh",)),
 ]
 
 

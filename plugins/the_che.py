@@ -13,9 +13,9 @@ AREA = AreaSpec(
 )
 
 INDICATORS = [
-    IndicatorSpec(code="TC_VBQPPL_BAN_HANH", name="Số văn bản quy phạm pháp luật được ban hành", unit="văn bản", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", aliases=("văn bản quy phạm pháp luật được ban hành",)),
-    IndicatorSpec(code="TC_VBQPPL_RA_SOAT", name="Tỷ lệ văn bản QPPL được rà soát, sửa đổi, bổ sung hoặc thay thế theo kết quả rà soát", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=95, aliases=("được sửa đổi, bổ sung hoặc thay thế", "được rà soát",)),
-    IndicatorSpec(code="TC_QUY_DINH_CHI_TIET", name="Tỷ lệ nội dung được giao quy định chi tiết được triển khai kịp thời", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=90, aliases=("quy định chi tiết",)),
+    IndicatorSpec(code="TC_VBQPPL_BAN_HANH", name="Số văn bản quy phạm pháp luật được ban hành", unit="văn bản", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", aliases=("văn bản quy phạm pháp luật được ban hành",), levels=("tinh",)),
+    IndicatorSpec(code="TC_VBQPPL_RA_SOAT", name="Tỷ lệ văn bản QPPL được rà soát, sửa đổi, bổ sung hoặc thay thế theo kết quả rà soát", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="mean", default_target=95, aliases=("được sửa đổi, bổ sung hoặc thay thế", "được rà soát",), levels=("tinh",)),
+    IndicatorSpec(code="TC_QUY_DINH_CHI_TIET", name="Tỷ lệ nội dung được giao quy định chi tiết được triển khai kịp thời", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=90, aliases=("quy định chi tiết",), levels=("tinh",)),
 ]
 
 

@@ -13,9 +13,9 @@ AREA = AreaSpec(
 )
 
 INDICATORS = [
-    IndicatorSpec(code="BM_GIAM_BIEN_CHE_CC", name="Số biên chế công chức giảm so với năm trước", unit="biên chế", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=28, aliases=("giảm biên chế công chức", "biên chế công chức",)),
-    IndicatorSpec(code="BM_GIAM_BIEN_CHE_VC", name="Số biên chế viên chức giảm so với năm trước", unit="biên chế", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=531, aliases=("biên chế viên chức",)),
-    IndicatorSpec(code="BM_DVSN_SAP_XEP", name="Tỷ lệ đơn vị sự nghiệp công lập hoàn thành sắp xếp, kiện toàn theo Đề án", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=100, aliases=("sắp xếp", "kiện toàn",)),
+    IndicatorSpec(code="BM_GIAM_BIEN_CHE_CC", name="Số biên chế công chức giảm so với năm trước", unit="biên chế", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=28, aliases=("giảm biên chế công chức", "biên chế công chức",), levels=("tinh",)),
+    IndicatorSpec(code="BM_GIAM_BIEN_CHE_VC", name="Số biên chế viên chức giảm so với năm trước", unit="biên chế", area=AREA.code, value_type="count", minimum=0, maximum=None, rollup="sum", default_target=531, aliases=("biên chế viên chức",), levels=("tinh",)),
+    IndicatorSpec(code="BM_DVSN_SAP_XEP", name="Tỷ lệ đơn vị sự nghiệp công lập hoàn thành sắp xếp, kiện toàn theo Đề án", unit="%", area=AREA.code, value_type="percent", minimum=0, maximum=100, rollup="none", default_target=100, aliases=("sắp xếp", "kiện toàn",), levels=("tinh",)),
 ]
 
 

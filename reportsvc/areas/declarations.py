@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 ROLLUPS = ("sum", "mean", "ratio", "none")
 VALUE_TYPES = ("percent", "count", "number")  # a share 0–100 | a whole number ≥ 0 | any number
 AREA_PARTS = ("results", "direction")
+LEVELS = {"tinh": 1, "huyen": 2, "xa": 3}
+"""The tiers an indicator may be reported at: tỉnh (and thành phố trực thuộc trung ương), huyện (before
+2025), xã (with phường and đặc khu); reportsvc.vn.units.UnitKind.level numbers them."""
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,8 @@ class IndicatorSpec:
     default_target: float | None = None
     higher_is_better: bool = True
     aliases: tuple[str, ...] = field(default=())  # phrases that identify it in a plan's chỉ tiêu text
+    levels: tuple[str, ...] = field(default=())  # keys of LEVELS whose reports list it; () every level
+
+    def reported_at(self, level: int) -> bool:
+        """Return True when a unit of tier ``level`` (1 tỉnh, 2 huyện, 3 xã) lists this indicator in its report."""
+        return not self.levels or any(LEVELS.get(name) == level for name in self.levels)

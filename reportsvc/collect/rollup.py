@@ -9,6 +9,7 @@ from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.db.models import Indicator, IndicatorValue, Unit
 from reportsvc.periods import CutoffRule, Period, periods_of_year
 from reportsvc.report.model import IndicatorRow
+from reportsvc.vn.units import KINDS, level_of
 
 def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: CutoffRule) -> float | None:
     """Return the unit's own year-to-date value as of the period's end.
@@ -78,7 +79,10 @@ def indicator_rows(context: CollectContext, area_code: str) -> list[IndicatorRow
     if context.plan is not None:
         targets = {i.code: i for i in context.plan.targets}
     rows = []
+    level = level_of(context.unit.kind) if context.unit.kind in KINDS else 1
     for spec in context.registry.indicators_of(area_code):
+        if not spec.reported_at(level):  # a commune's report lists only its tier's indicators
+            continue
         stored = targets.get(spec.code)
         target = stored.target if stored and stored.target is not None else spec.default_target
         actual, children = indicator_value(context, spec, context.unit, context.period)

@@ -16,7 +16,7 @@ import pluggy
 from reportsvc.hooks import specs as hookspecs
 from reportsvc.areas.catalog import Catalog
 from reportsvc.errors import UserError
-from reportsvc.areas.declarations import AREA_PARTS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
+from reportsvc.areas.declarations import AREA_PARTS, LEVELS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
 
 ENTRY_POINT_GROUP = "reportsvc"
 BUILTIN_PACKAGE = "reportsvc_plugins"
@@ -296,6 +296,10 @@ def _declared_indicators(pm: pluggy.PluginManager,
                                   f"'{owner[spec.code]}' và '{name}'")
             if spec.rollup not in ROLLUPS or spec.value_type not in VALUE_TYPES:
                 raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' có kiểu hoặc cách tổng hợp không hợp lệ")
+            unknown = [level for level in spec.levels if level not in LEVELS]
+            if unknown or isinstance(spec.levels, str):
+                raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' khai báo cấp báo cáo không hợp lệ "
+                                  f"{spec.levels!r} (levels là bộ các giá trị trong {', '.join(LEVELS)})")
             if spec.area not in area_owner:
                 raise PluginError(f"Plugin '{name}': chỉ tiêu '{spec.code}' thuộc lĩnh vực chưa khai báo '{spec.area}'")
             problem = bounds_problem(spec)

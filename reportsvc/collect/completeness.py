@@ -5,16 +5,23 @@ assigned to every member of the group: "so" to every current agency of the plan'
 district below, "xa" to every commune below, "all" to all of them. A member has reported such a task when a
 status update of the period names one of its agencies (``StatusUpdate.agency_id``): the agency itself, or
 for a unit an agency of the unit or of a unit below it.
+
+Each row is also a party that hands the window's data to a compiling office (reportsvc.collect.timeliness):
+an agency row the department of the plan's unit, a unit row the whole unit. Its submission state, first
+submission date, deadline and timeliness are read for all rows at once. When the report's unit uses only
+approved data, each row also counts its records of the window that are not approved (left out of the report).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext, governing_plans, period_end, predecessors, task_ids_in_year
+from reportsvc.collect.timeliness import Approvals, PartyStatus, party_of, party_statuses
+from reportsvc.report.model import SubmissionState, Timeliness, Unapproved
 from reportsvc.vn.units import KINDS, kind_label
 from reportsvc.db.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, TaskAgency, Unit
 
@@ -30,6 +37,13 @@ class CompletenessRow:
     assigned: int
     reported: int
     has_values: bool = False  # a unit that entered indicator values has reported, even without tasks
+    party_unit: Unit | None = None  # the party handing in the window's data: the agency's unit, or the unit
+    agency_id: int | None = None  # the agency of an agency row (None for a unit row: the whole unit)
+    state: str = "draft"  # its submission of the window: a key of reportsvc.report.model.SUBMISSION_STATES
+    submitted_on: date | None = None  # the Vietnam date of its first submission
+    deadline: date | None = None  # when it had to submit (the compiling unit's data_due_day); None: not set
+    timeliness: Timeliness = Timeliness("missing")
+    unapproved: Unapproved | None = None  # its records of the window not approved; None: the report uses all data
 
     @property
     def kind_label(self) -> str:
@@ -42,6 +56,26 @@ class CompletenessRow:
     def done(self) -> bool:
         """Return whether the agency or unit reported anything in the period."""
         return self.reported > 0 or self.has_values
+
+    @property
+    def submission(self) -> SubmissionState:
+        """Return the state of its submission of the window as a typed cell."""
+        return SubmissionState(self.state)
+
+    @property
+    def submitted(self) -> bool:
+        """Return True when its data are handed in: submitted or approved (a returned submission is not)."""
+        return self.state in ("submitted", "approved")
+
+    @property
+    def on_time(self) -> bool:
+        """Return True when its data are handed in and were first submitted by the deadline."""
+        return self.submitted and self.timeliness.key == "on_time"
+
+    def set_status(self, status: PartyStatus) -> None:
+        """Take the party's submission state, dates and timeliness."""
+        self.state, self.submitted_on = status.state, status.submitted_on
+        self.deadline, self.timeliness = status.deadline, status.timeliness
 
 
 def descendants(unit: Unit, level: int = 1, since: date | None = None) -> list[tuple[Unit, int]]:
@@ -63,8 +97,26 @@ def _period_keys(session: Session) -> set[str]:
     return keys | set(session.scalars(select(IndicatorValue.period_key).distinct()))
 
 
-def completeness(context: CollectContext) -> list[CompletenessRow]:
-    """Return the lead agencies of the unit's plan, then every unit below, with what each reported."""
+def completeness(context: CollectContext, today: date | None = None) -> list[CompletenessRow]:
+    """Return the lead agencies of the unit's plan, then every unit below, with what each reported and handed in.
+
+    Timeliness is judged on ``today`` (default: today in Vietnam): nothing submitted before a deadline
+    that has not passed is "Chưa đến hạn".
+    """
+    rows = _task_completeness(context)
+    parties = [(row.party_unit, row.agency_id) for row in rows if row.party_unit is not None]
+    statuses = party_statuses(context.session, parties, context.period, today)
+    for row in rows:
+        if row.party_unit is not None:
+            row.set_status(statuses[(row.party_unit.id, party_of(row.agency_id))])
+    approvals = context.approvals
+    if approvals is not None:
+        rows += _unapproved(context, rows, approvals, today)
+    return rows
+
+
+def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
+    """Return the agency and unit rows with their tasks assigned and reported, and the party each stands for."""
     session = context.session
     start, end = context.window
     in_window = {key for key in _period_keys(session) if start <= period_end(key, context.cutoff) <= end}
@@ -84,7 +136,10 @@ def completeness(context: CollectContext) -> list[CompletenessRow]:
             total = totals.setdefault(name, [0, 0])
             total[0] += assigned
             total[1] += reported
-        rows += [CompletenessRow(name, "agency", "", 0, assigned, reported)
+        agencies = _agencies_named(context, list(totals), plan_ids)
+        rows += [CompletenessRow(name, "agency", "", 0, assigned, reported,
+                                 party_unit=agencies[name].unit if name in agencies else None,
+                                 agency_id=agencies[name].id if name in agencies else None)
                  for name, (assigned, reported) in sorted(totals.items())]
     group_tasks = _group_tasks(session, plan_ids)
     for unit, level in descendants(context.unit, since=start):
@@ -98,8 +153,86 @@ def completeness(context: CollectContext) -> list[CompletenessRow]:
         assigned, reported = assigned + extra, reported + extra_reported
         has_values = session.scalar(select(IndicatorValue.id).where(
             IndicatorValue.unit_id.in_(subtree), IndicatorValue.period_key.in_(in_window)).limit(1)) is not None
-        rows.append(CompletenessRow(unit.name, "unit", unit.kind, level, assigned, reported, has_values))
+        rows.append(CompletenessRow(unit.name, "unit", unit.kind, level, assigned, reported, has_values,
+                                    party_unit=unit))
     return rows
+
+
+def _agencies_named(context: CollectContext, names: list[str], plan_ids: list[int]) -> dict[str, Agency]:
+    """Return, per name of an agency row, the agency that is the party: of the plans' units or a lead of their tasks.
+
+    Where several share the name (a merged unit's departments), the report's unit's own current one wins.
+    """
+    if not names:
+        return {}
+    plan_units = [plan.unit_id for plan in context.plans] + [context.unit.id]
+    leads = select(TaskAgency.agency_id).join(Task, Task.id == TaskAgency.task_id).where(
+        Task.plan_id.in_(plan_ids), TaskAgency.role == "lead")
+    found: dict[str, Agency] = {}
+    for agency in sorted(context.session.scalars(select(Agency).where(
+            Agency.name.in_(names), or_(Agency.unit_id.in_(plan_units), Agency.id.in_(leads)))),
+            key=lambda a: (a.unit_id != context.unit.id, a.successor_id is not None, a.id)):
+        found.setdefault(agency.name, agency)
+    return found
+
+
+def _unapproved(context: CollectContext, rows: list[CompletenessRow], approvals: Approvals,
+                today: date | None = None) -> list[CompletenessRow]:
+    """Count on each row its status updates and indicator values of the window that ``approvals`` do not cover.
+
+    An update's party is its agency (at the agency's unit; without one, the plan's unit), a value's its
+    agency at the value's unit. Records of the report's unit and the units below count: a unit below's on
+    its unit's row, the report's unit's on the row of its agency (by name); a party with such records but
+    no row gets a row of its own, returned.
+    """
+    session = context.session
+    key = context.period.record_key
+    units = {context.unit.id: context.unit}
+    units.update({old.id: old for old in predecessors(context.unit)})
+    units.update({unit.id: unit for unit, _ in descendants(context.unit)})
+    ids = list(units)
+    by_name = {row.name: row for row in rows if row.kind == "agency"}
+    by_unit = {row.party_unit.id: row for row in rows if row.kind == "unit" and row.party_unit is not None}
+    counts: dict[tuple[int, int | None], list[int]] = {}
+    party_unit = func.coalesce(Agency.unit_id, Plan.unit_id)
+    updates = session.execute(
+        select(party_unit, StatusUpdate.agency_id, func.count(StatusUpdate.id))
+        .join(Task, Task.id == StatusUpdate.task_id).join(Plan, Plan.id == Task.plan_id)
+        .outerjoin(Agency, Agency.id == StatusUpdate.agency_id)
+        .where(StatusUpdate.period_key == key, party_unit.in_(ids))
+        .group_by(party_unit, StatusUpdate.agency_id))
+    for unit_id, agency_id, count in updates:
+        counts.setdefault((unit_id, agency_id), [0, 0])[0] += count
+    values = session.execute(
+        select(IndicatorValue.unit_id, IndicatorValue.agency_id, func.count(IndicatorValue.id))
+        .where(IndicatorValue.period_key == key, IndicatorValue.unit_id.in_(ids))
+        .group_by(IndicatorValue.unit_id, IndicatorValue.agency_id))
+    for unit_id, agency_id, count in values:
+        counts.setdefault((unit_id, agency_id), [0, 0])[1] += count
+    left_out = {party: count for party, count in counts.items()
+                if not approvals.covers(units[party[0]], party[1], key)}
+    named = {agency.id: agency for agency in session.scalars(select(Agency).where(
+        Agency.id.in_([agency_id for _, agency_id in left_out if agency_id is not None])))}
+    for row in rows:
+        row.unapproved = Unapproved()
+    extra: dict[tuple[int, int | None], CompletenessRow] = {}
+    for (unit_id, agency_id), (tasks, values_count) in sorted(left_out.items(), key=lambda i: (i[0][0], i[0][1] or 0)):
+        unit, agency = units[unit_id], named.get(agency_id) if agency_id is not None else None
+        row = by_unit.get(unit_id) or (by_name.get(agency.name) if agency is not None else None) \
+            or extra.get((unit_id, agency_id))
+        if row is None:
+            row = (CompletenessRow(agency.name, "agency", "", 0, 0, 0, party_unit=unit, agency_id=agency_id)
+                   if agency is not None else CompletenessRow(unit.name, "unit", unit.kind, 1, 0, 0, party_unit=unit))
+            row.unapproved = Unapproved()
+            extra[(unit_id, agency_id)] = row
+        before = row.unapproved or Unapproved()
+        row.unapproved = Unapproved(before.tasks + tasks, before.values + values_count)
+    added = list(extra.values())
+    if added:
+        statuses = party_statuses(session, [(row.party_unit, row.agency_id) for row in added], context.period, today)
+        for row in added:
+            row.set_status(statuses[(row.party_unit.id, party_of(row.agency_id))])
+    return added
 
 
 def group_codes(task: Task) -> set[str]:

@@ -7,9 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from reportsvc.areas.catalog import Catalog
+from reportsvc.collect.timeliness import Approvals
 from reportsvc.db.models import Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.db.unitsettings import settings_of
 from reportsvc.periods import CutoffRule, Period, parse_period
 
 #: Deadline kinds whose status belongs to each year (done in 2022, open again in 2023).
@@ -28,6 +31,7 @@ class CollectContext:
     _plan: Plan | None = field(default=None, init=False, repr=False)
     _plan_loaded: bool = field(default=False, init=False, repr=False)
     _plans: list[Plan] | None = field(default=None, init=False, repr=False)
+    _approvals: Approvals | None = field(default=None, init=False, repr=False)
 
     @property
     def window(self) -> tuple[date, date]:
@@ -56,6 +60,20 @@ class CollectContext:
             self._plans = [plan for plan in [self.plan, *merged] if plan is not None]
         return self._plans
 
+    @property
+    def approved_only(self) -> bool:
+        """Return True when the unit's reports use only approved data (its setting ``approved_only``)."""
+        return settings_of(self.unit).approved_only
+
+    @property
+    def approvals(self) -> Approvals | None:
+        """Return which parties' data are approved when the unit's reports use only approved data, else None."""
+        if not self.approved_only:
+            return None
+        if self._approvals is None:
+            self._approvals = Approvals(self.session)
+        return self._approvals
+
     def plan_areas(self, area_code: str | None) -> list[PlanArea]:
         """Return the plans' areas owned by ``area_code`` (None: those no declared area claims).
 
@@ -67,18 +85,38 @@ class CollectContext:
     def tasks(self, area_code: str) -> list[Task]:
         """Return the plan's tasks in the area owned by ``area_code`` that apply to the year, in plan order.
 
-        A multi-year plan gives only the tasks of the period's year (``applies_in_year``).
+        A multi-year plan gives only the tasks of the period's year (``applies_in_year``). When the unit's
+        reports use only approved data, each task carries only the status updates whose party's submission
+        of their window is approved (``approvals``): every reader of ``task.updates`` sees no other.
         """
         areas = self.plan_areas(area_code)
         if not areas:
             return []
         plan_of = {area.id: area.plan for area in areas}
         stmt = (select(Task).where(Task.area_id.in_(list(plan_of)))
-                .options(selectinload(Task.agencies).selectinload(TaskAgency.agency), selectinload(Task.updates))
+                .options(selectinload(Task.agencies).selectinload(TaskAgency.agency),
+                         selectinload(Task.updates).selectinload(StatusUpdate.agency))
                 .order_by(Task.position))
         year = self.period.year
-        return [task for task in self.session.scalars(stmt)
+        tasks = list(self.session.scalars(stmt))
+        approvals = self.approvals
+        if approvals is not None:
+            for task in tasks:
+                _keep_approved(task, plan_of[task.area_id].unit, approvals)
+        return [task for task in tasks
                 if not is_multi_year(plan_of[task.area_id]) or applies_in_year(task, year, self.cutoff)]
+
+
+def _keep_approved(task: Task, plan_unit: Unit, approvals: Approvals) -> None:
+    """Leave on ``task`` (as loaded, not as a change to store) only the status updates ``approvals`` cover.
+
+    An update's party is its agency at the agency's unit; one without an agency is the plan's unit's.
+    """
+    kept = [update for update in task.updates
+            if approvals.covers(update.agency.unit if update.agency is not None else plan_unit, update.agency_id,
+                                update.period_key)]
+    if len(kept) != len(task.updates):
+        set_committed_value(task, "updates", kept)
 
 
 def listed_in_year(task: Task, plan: Plan, year: int, cutoff: CutoffRule) -> bool:

@@ -5,23 +5,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext
+from reportsvc.collect.timeliness import Approvals
 from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.db.models import Indicator, IndicatorValue, Unit
 from reportsvc.periods import CutoffRule, Period, periods_of_year
 from reportsvc.report.model import IndicatorRow
 from reportsvc.vn.units import KINDS, level_of
 
-def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: CutoffRule) -> float | None:
+def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: CutoffRule,
+              approvals: Approvals | None = None) -> float | None:
     """Return the unit's own year-to-date value as of the period's end.
 
     Values are recorded per period; the latest one of the same year whose window ends on or
     before the period's end counts (an exact key wins over another key with the same end).
+    With ``approvals`` (a report from approved data only), a value whose party's submission of its
+    window is not approved is left out.
     """
     end = period.window(cutoff)[1]
     keys = {p.key: p.window(cutoff)[1] for p in periods_of_year(period.year) if p.window(cutoff)[1] <= end}
-    rows = session.execute(select(IndicatorValue.period_key, IndicatorValue.value).where(
+    rows = session.execute(select(IndicatorValue.period_key, IndicatorValue.value, IndicatorValue.agency_id).where(
         IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
         IndicatorValue.period_key.in_(keys))).all()
+    if approvals is not None:
+        rows = [row for row in rows if approvals.covers(unit, row.agency_id, row.period_key)]
     if not rows:
         return None
     return max(rows, key=lambda r: (keys[r.period_key], r.period_key == period.key)).value
@@ -33,9 +39,10 @@ def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
 
     The unit's own value wins; otherwise its current children's values are combined by
     ``spec.rollup``. The values of units merged into it during the year (their figures up to
-    the merger) are combined with it the same way.
+    the merger) are combined with it the same way. When the report's unit uses only approved data,
+    only approved values count (``context.approvals``).
     """
-    own = own_value(context.session, spec.code, unit, period, context.cutoff)
+    own = own_value(context.session, spec.code, unit, period, context.cutoff, context.approvals)
     if own is None and spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
         indicators = context.registry.indicators
         num, contributors = indicator_value(context, indicators[spec.numerator], unit, period)

@@ -15,7 +15,8 @@ from reportsvc.collect.rollup import achieved, indicator_rows, indicator_value, 
 from reportsvc.areas.declarations import AREA_PARTS, ROLLUPS, VALUE_TYPES, AreaSpec, IndicatorSpec
 from reportsvc.hooks.specs import hookimpl
 from reportsvc.report.model import (AnnexTable, AreaSection, Cell, Chart, ChartSeries, DocumentRef, IndicatorRow,
-                                    Measure, NarrativeSection, Percent, Report, Submission, TaskItem, TaskStatus)
+                                    Measure, NarrativeSection, Percent, Report, Submission, SubmissionState, TaskItem,
+                                    TaskStatus, Timeliness, Unapproved)
 from reportsvc.status import CLASSES, DONE, RECORDED
 from reportsvc.vn import format as fmt
 from reportsvc.vn.numerals import roman
@@ -27,5 +28,5 @@ __all__ = [
     "achieved", "documents_in_window", "due_in", "find_plan", "fmt", "hookimpl", "indicator_rows",
     "indicator_value", "latest_update", "lead_names", "own_value", "period_end", "predecessors", "standard_paragraphs", "standard_section", "task_item",
     "PER_YEAR_KINDS", "applies_in_year", "completed_before", "deadline_in_year", "governing_plans", "is_multi_year",
-    "listed_in_year", "period_year", "task_ids_in_year",
+    "listed_in_year", "period_year", "task_ids_in_year", "SubmissionState", "Timeliness", "Unapproved",
 ]

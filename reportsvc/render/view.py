@@ -17,7 +17,7 @@ from typing import Any
 
 from reportsvc.errors import SetupError
 from reportsvc.report.model import (AnnexTable, Cell, Chart, Measure, NarrativeSection, Percent, Report, Submission,
-                                    TaskStatus)
+                                    SubmissionState, TaskStatus, Timeliness, Unapproved)
 from reportsvc.status import CLASSES
 from reportsvc.vn import format as fmt
 from reportsvc.vn.numerals import roman
@@ -193,6 +193,8 @@ def cell_text(cell: Cell) -> str:
         return CLASSES.get(cell.key, cell.key)
     if isinstance(cell, Submission):
         return "Đã báo cáo" if cell.reported else "Chưa báo cáo"
+    if isinstance(cell, (SubmissionState, Timeliness, Unapproved)):
+        return cell.label
     if isinstance(cell, bool):
         return "Có" if cell else "Không"
     if isinstance(cell, (int, float)):

@@ -1,4 +1,4 @@
-"""The figures of the dashboard: task progress by area and by agency, overdue tasks, completeness."""
+"""The figures of the dashboard: task progress by area and by agency, overdue tasks, completeness and timeliness."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -73,6 +73,36 @@ class Overview:
     def missing_reports(self) -> list[CompletenessRow]:
         """Return the agencies and units that have not reported in the period."""
         return [row for row in self.completeness if not row.done]
+
+    @property
+    def expected(self) -> int:
+        """Return how many parties (agencies and units of the completeness table) must hand in the window's data."""
+        return len(self.completeness)
+
+    @property
+    def submitted(self) -> int:
+        """Return how many of them have handed it in (submitted or approved)."""
+        return sum(1 for row in self.completeness if row.submitted)
+
+    @property
+    def on_time(self) -> int:
+        """Return how many of them handed it in and first submitted it by their deadline."""
+        return sum(1 for row in self.completeness if row.on_time)
+
+    @property
+    def reporting_rate(self) -> float | None:
+        """Return the reporting rate in percent (submitted / expected), None when no one is expected."""
+        return self.submitted / self.expected * 100 if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Return the on-time rate in percent (on time / expected), None when no one is expected."""
+        return self.on_time / self.expected * 100 if self.expected else None
+
+    @property
+    def approved_only(self) -> bool:
+        """Return True when the unit's reports use only approved data (the table then shows what is not approved)."""
+        return settings_of(self.unit).approved_only
 
 
 def overview(session: Session, registry: PluginRegistry, unit: Unit, period: Period) -> Overview:

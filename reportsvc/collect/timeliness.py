@@ -144,4 +144,5 @@ class Approvals:
         if agency_id is None and unit.parent_id is None:
             return True
         approved = self.approved(period_key)
-        return (unit.id, UNIT_PARTY) in approved or (agency_id is not None and (unit.id, party_of(agency_id)) in approved)
+        return (unit.id, UNIT_PARTY) in approved or (
+            agency_id is not None and (unit.id, party_of(agency_id)) in approved)

@@ -126,7 +126,7 @@ SUBMISSION_STATES = {"draft": "Chưa nộp", "submitted": "Đã nộp, chờ duy
 
 @dataclass(frozen=True)
 class SubmissionState:
-    """Where a party's data for the window stand; shown "Chưa nộp", "Đã nộp, chờ duyệt", "Đã duyệt" or "Bị trả lại"."""
+    """Where a party's data for the window stand: "Chưa nộp", "Đã nộp, chờ duyệt", "Đã duyệt", "Bị trả lại"."""
 
     state: str  # a key of SUBMISSION_STATES
 
@@ -144,7 +144,7 @@ not submitted and not yet due, submitted where no deadline is set."""
 
 @dataclass(frozen=True)
 class Timeliness:
-    """A party's first submission against its deadline; shown "Đúng hạn", "Muộn (3 ngày)", "Chưa nộp", "Chưa đến hạn"."""
+    """A party's first submission against its deadline: "Đúng hạn", "Muộn (3 ngày)", "Chưa nộp", "Chưa đến hạn"."""
 
     key: str  # a key of TIMELINESS
     days_late: int = 0  # for "late": days after the deadline
@@ -170,8 +170,8 @@ class Unapproved:
     @property
     def label(self) -> str:
         """Return "2 nhiệm vụ, 1 chỉ tiêu", leaving out a count of zero."""
-        parts = [f"{fmt.number(count)} {noun}" for count, noun in ((self.tasks, "nhiệm vụ"), (self.values, "chỉ tiêu"))
-                 if count]
+        counts = ((self.tasks, "nhiệm vụ"), (self.values, "chỉ tiêu"))
+        parts = [f"{fmt.number(count)} {noun}" for count, noun in counts if count]
         return ", ".join(parts)
 
 

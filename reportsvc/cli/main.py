@@ -241,11 +241,13 @@ from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept 
 from reportsvc.cli.plan import plan  # noqa: E402
 from reportsvc.cli.units import units  # noqa: E402
 from reportsvc.cli.users import users  # noqa: E402
+from reportsvc.cli.values import values  # noqa: E402
 
 main.add_command(units)
 main.add_command(agencies)
 main.add_command(plan)
 main.add_command(users)
+main.add_command(values)
 
 
 def run() -> None:  # pragma: no cover - the console script entry

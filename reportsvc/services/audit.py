@@ -18,6 +18,7 @@ ACTIONS = {
     "indicator.create": "Nhập số liệu chỉ tiêu",
     "indicator.update": "Sửa số liệu chỉ tiêu",
     "indicator.delete": "Xóa số liệu chỉ tiêu",
+    "indicator.sheet": "Nhập số liệu chỉ tiêu từ bảng tính",
     "status.merge": "Gộp tiến độ của quý và kỳ trùng ngày chốt số liệu",
     "indicator.merge": "Gộp số liệu chỉ tiêu của quý và kỳ trùng ngày chốt số liệu",
     "plan.import": "Nhập kế hoạch",

@@ -17,7 +17,7 @@ decides, never the one who submitted. ``version`` guards every transition agains
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -94,7 +94,7 @@ def state_label(submission: Submission | None) -> str:
     return STATES.get(submission.state, submission.state)
 
 
-def _covers(session: Session, actor: Actor, unit_id: int) -> bool:
+def covers(session: Session, actor: Actor, unit_id: int) -> bool:
     """Return True when ``unit_id`` lies in the actor's units (its unit and those below; every unit for superadmin)."""
     scope = scope_for(session, actor)
     return scope is None or unit_id in scope.unit_ids
@@ -102,7 +102,7 @@ def _covers(session: Session, actor: Actor, unit_id: int) -> bool:
 
 def can_submit(session: Session, actor: Actor, unit: Unit, agency: Agency | None) -> bool:
     """Return True when ``actor`` may submit the party's data: its own department's, or any of its units' as admin."""
-    if not actor.can_write or not _covers(session, actor, unit.id):
+    if not actor.can_write or not covers(session, actor, unit.id):
         return False
     if actor.is_admin:
         return True
@@ -112,7 +112,7 @@ def can_submit(session: Session, actor: Actor, unit: Unit, agency: Agency | None
 def check_submitter(session: Session, actor: Actor, unit: Unit, agency: Agency | None) -> None:
     """Raise Forbidden (NotFound outside the actor's units) unless ``actor`` may submit the party's data."""
     require_writer(actor)
-    if not _covers(session, actor, unit.id):
+    if not covers(session, actor, unit.id):
         raise NotFound(f"Không tìm thấy đơn vị '{unit.code}'")
     if can_submit(session, actor, unit, agency):
         return
@@ -124,22 +124,31 @@ def check_submitter(session: Session, actor: Actor, unit: Unit, agency: Agency |
 
 def can_decide(session: Session, actor: Actor, submission: Submission) -> bool:
     """Return True when ``actor`` is an admin of the compiling office (or above) and did not submit it."""
+    return can_reopen(session, actor, submission) and submission.submitted_by != actor.username
+
+
+def can_reopen(session: Session, actor: Actor, submission: Submission) -> bool:
+    """Return True when ``actor`` is an admin of the compiling office (or above), who may reopen an approved window."""
     office = compiling_unit(submission.unit, submission.agency_id)
-    return (actor.is_admin and office is not None and _covers(session, actor, office.id)
-            and submission.submitted_by != actor.username)
+    return actor.is_admin and office is not None and covers(session, actor, office.id)
 
 
 def _check_office(session: Session, actor: Actor, submission: Submission, doing: str) -> None:
     """Raise Forbidden unless ``actor`` is an admin of the office that compiles the submission, or above."""
     require_admin(actor)
     office = compiling_unit(submission.unit, submission.agency_id)
-    if office is None or not _covers(session, actor, office.id):
+    if office is None or not covers(session, actor, office.id):
         where = office.name if office is not None else "đơn vị cấp trên"
         raise Forbidden(f"Chỉ quản trị viên của {where} (nơi tổng hợp số liệu) hoặc cấp trên được {doing} "
                         f"số liệu của {party_label(submission.unit, submission.agency)}.")
 
 
 # ---------------------------------------------------------------- reading
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Return a stored time as UTC-aware (SQLite hands times back without their zone)."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
 
 def submission_json(submission: Submission) -> dict[str, Any]:
     """Return a submission as a plain dict (API, audit, CLI): party, window, state and who did what when."""
@@ -153,8 +162,8 @@ def submission_json(submission: Submission) -> dict[str, Any]:
             "period": submission.period_key, "serves": [p.key for p in parse_period(submission.period_key).serves()],
             "period_label": window_label(submission.period_key),
             "state": submission.state, "state_label": state_label(submission),
-            "first_submitted_at": submission.first_submitted_at, "submitted_at": submission.submitted_at,
-            "submitted_by": submission.submitted_by, "decided_at": submission.decided_at,
+            "first_submitted_at": _utc(submission.first_submitted_at), "submitted_at": _utc(submission.submitted_at),
+            "submitted_by": submission.submitted_by, "decided_at": _utc(submission.decided_at),
             "decided_by": submission.decided_by, "reason": submission.reason,
             "deadline": deadline, "version": submission.version}
 
@@ -168,7 +177,7 @@ def _audit_view(submission: Submission) -> dict[str, Any]:
 def get_submission(session: Session, actor: Actor, submission_id: int) -> Submission:
     """Return a submission of the actor's units, or raise NotFound (also for one outside them)."""
     submission = session.get(Submission, submission_id)
-    if submission is None or not _covers(session, actor, submission.unit_id):
+    if submission is None or not covers(session, actor, submission.unit_id):
         raise NotFound(f"Không tìm thấy lần nộp số liệu số {submission_id}.")
     return submission
 

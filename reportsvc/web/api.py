@@ -34,6 +34,7 @@ from reportsvc.services.generating import generate_report
 from reportsvc.services.tasks import TaskFilter, TaskRow
 from reportsvc.vn.units import kind_label
 from reportsvc.web import schemas
+from reportsvc.web.api_submissions import add_routes as add_submission_routes
 from reportsvc.web.common import SAFE_METHODS, db, send_download, services, scope_request
 from reportsvc.web.errors import refuse_unusable_input
 
@@ -532,3 +533,8 @@ def report(report_id: int) -> ResponseReturnValue:
 def report_file(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download one file (docx, pdf or pdfa) of a generated version."""
     return send_download(downloads.report_file(db(), report_id, fmt, user=g.api_actor.username))
+
+
+# The submissions' routes (reportsvc.web.api_submissions) join the blueprint here, before any app registers it.
+add_submission_routes(bp, me=me, errors=errors, ok=ok, read_errors=READ_ERRORS, write_errors=WRITE_ERRORS,
+                      conflict=CONFLICT)

@@ -26,7 +26,7 @@ SECURITY_HEADERS = {
 
 # One blueprint per module of reportsvc.web, registered in this order.
 BLUEPRINTS = ("health", "errors", "auth", "dashboard", "plans", "tasks", "indicators", "reports", "plugins_admin",
-              "audit", "admin_units", "admin_agencies", "admin_users", "value_sheets", "api")
+              "audit", "admin_units", "admin_agencies", "admin_users", "submissions", "value_sheets", "api")
 
 
 def create_app(test_config: dict[str, Any] | None = None, services: Services | None = None) -> Flask:

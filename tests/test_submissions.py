@@ -64,6 +64,12 @@ def stored(services: Services, submission_id: int) -> Submission:
         return row
 
 
+def count_submissions(services: Services) -> int:
+    """Return how many submissions are stored (the demo's own included)."""
+    with services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Submission))
+
+
 def submit_justice(app: Flask, services: Services, period: str = "2024-H1") -> dict[str, Any]:
     """Sở Tư pháp's editor submits its data of ``period``; return the API's answer."""
     response = Api(app, services, "stp").post("/submissions", {"unit": "HT", "agency": "Sở Tư pháp", "period": period})
@@ -83,10 +89,15 @@ def test_an_editor_submits_and_the_office_approves(app: Flask, demo_services: Se
     assert body["first_submitted_at"] == body["submitted_at"]
 
     admin = Api(app, demo_services, "admin")
-    waiting = admin.get("/submissions", unit="HT", period="2024-Q2", state="submitted").get_json()
-    assert [row["id"] for row in waiting] == [body["id"]]
-    assert admin.get("/submissions", unit="HT", period="2024-H1").get_json()[0]["id"] == body["id"]
-    assert admin.get("/submissions", unit="HT", state="approved").get_json() == []
+    def listed(**query: str) -> list[int]:
+        rows = admin.get("/submissions", **query).get_json()
+        assert {row["state"] for row in rows} <= {query.get("state", "")} | ({"submitted", "approved", "returned"}
+                                                                             if "state" not in query else set())
+        return [row["id"] for row in rows if row["agency"] == "Sở Tư pháp"]
+
+    assert listed(unit="HT", period="2024-Q2", state="submitted") == [body["id"]]
+    assert listed(unit="HT", period="2024-H1") == [body["id"]]
+    assert listed(unit="HT", state="approved") == [] and listed(unit="HT", period="2024-Q1") == []
 
     approved = admin.post(f"/submissions/{body['id']}/approve", {"version": body["version"]})
     assert approved.status_code == 200, approved.get_json()
@@ -114,7 +125,8 @@ def test_a_second_submission_of_the_same_window_is_refused(app: Flask, demo_serv
     assert after.status_code == 409
     assert "đã được admin duyệt lúc" in after.get_json()["error"] and "mở lại" in after.get_json()["error"]
     with demo_services.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Submission)) == 1
+        assert session.scalar(select(func.count()).select_from(Submission).where(
+            Submission.party == body["party"])) == 1
     assert audit_actions(demo_services, body["id"]) == ["submission.submit", "submission.approve"]
 
 
@@ -277,6 +289,7 @@ def test_another_province_neither_sees_nor_decides(app: Flask, demo_services: Se
 
 
 def test_bad_parties_and_filters_get_a_vietnamese_reason(app: Flask, demo_services: Services) -> None:
+    before = count_submissions(demo_services)
     stp = Api(app, demo_services, "stp")
     other = stp.post("/submissions", {"unit": "HT", "agency": "Văn phòng UBND tỉnh", "period": "2024-Q1"})
     assert other.status_code == 403
@@ -296,11 +309,26 @@ def test_bad_parties_and_filters_get_a_vietnamese_reason(app: Flask, demo_servic
     state = stp.get("/submissions", state="draft")
     assert state.status_code == 422 and "Trạng thái không hợp lệ: 'draft'" in state.get_json()["error"]
     assert Api(app, demo_services, "xem").post("/submissions", {"unit": "HT", "period": "2024-Q1"}).status_code == 403
-    with demo_services.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert count_submissions(demo_services) == before
 
 
 # ---------------------------------------------------------------- the pages (CSRF on)
+
+def _row_of(page: str, submission_id: int) -> str:
+    """Return the review table's row of one submission."""
+    match = re.search(rf'<tr data-id="{submission_id}">.*?</tr>', page, re.S)
+    assert match, f"no row of submission {submission_id}"
+    return match.group(0)
+
+
+def _justice(services: Services) -> Submission:
+    """Return Sở Tư pháp's stored submission (the demo leaves its department's cycle to its users)."""
+    with services.sessions() as session:
+        row = session.scalar(select(Submission).join(Agency, Agency.id == Submission.agency_id)
+                             .where(Agency.name == "Sở Tư pháp"))
+        session.expunge(row)
+        return row
+
 
 def _form_of(page: str, button: str) -> dict[str, str]:
     """Return the hidden fields of the form whose button reads ``button``."""
@@ -326,9 +354,10 @@ def test_the_pages_submit_return_resubmit_approve(csrf_app: Flask, demo_services
 
     office = csrf_app.test_client()
     login(office, "admin")
-    review = office.get("/submissions/review?unit=HT&state=submitted").get_data(as_text=True)
-    assert "Sở Tư pháp" in review and "Quý I/2024" in review and "Đã nộp, chờ duyệt" in review
-    back = _form_of(review, "Trả lại số liệu")
+    submission = _justice(demo_services)
+    row = _row_of(office.get("/submissions/review?unit=HT&state=submitted").get_data(as_text=True), submission.id)
+    assert "Sở Tư pháp" in row and "Quý I/2024" in row and "Đã nộp, chờ duyệt" in row
+    back = _form_of(row, "Trả lại số liệu")
     empty = office.post("/submissions/decide", data={**back, "reason": ""})
     assert empty.status_code == 422 and "Hãy ghi lý do trả lại số liệu." in empty.get_data(as_text=True)
     returned = office.post("/submissions/decide", data={**back, "reason": "Bổ sung văn bản minh chứng"},
@@ -341,14 +370,14 @@ def test_the_pages_submit_return_resubmit_approve(csrf_app: Flask, demo_services
     assert resubmitted.status_code == 302
 
     review = office.get("/submissions/review?unit=HT&period=2024-Q1").get_data(as_text=True)
-    approved = office.post("/submissions/decide", data=_form_of(review, ">Duyệt<"), follow_redirects=True)
+    approved = office.post("/submissions/decide", data=_form_of(_row_of(review, submission.id), ">Duyệt<"),
+                           follow_redirects=True)
     assert "Đã duyệt số liệu kỳ Quý I/2024 của Sở Tư pháp; số liệu kỳ này đã được khóa." in \
         approved.get_data(as_text=True)
     page = editor.get("/submissions?year=2024").get_data(as_text=True)
     assert "Đã duyệt" in page and "Nộp lại số liệu kỳ Quý I/2024" not in page
-    with demo_services.sessions() as session:
-        row = session.scalar(select(Submission))
-    assert row.state == "approved" and row.decided_by == "admin"
+    row = _justice(demo_services)
+    assert row.id == submission.id and row.state == "approved" and row.decided_by == "admin"
     assert audit_actions(demo_services, row.id) == ["submission.submit", "submission.return", "submission.submit",
                                                     "submission.approve"]
 
@@ -362,10 +391,11 @@ def test_the_office_page_refuses_what_the_service_refuses(csrf_app: Flask, demo_
     page = office.get("/submissions?year=2024").get_data(as_text=True)  # the admin's own Sở Nội vụ
     assert "Sở Nội vụ" in page
     assert office.post("/submissions/submit", data=_form_of(page, "Nộp số liệu kỳ Quý IV/2024")).status_code == 302
-    review = office.get("/submissions/review").get_data(as_text=True)
-    assert "Bạn đã nộp; quản trị viên khác duyệt." in review and ">Duyệt<" not in review
     with demo_services.sessions() as session:
-        row = session.scalar(select(Submission))
+        row = session.scalar(select(Submission).join(Agency, Agency.id == Submission.agency_id)
+                             .where(Agency.name == "Sở Nội vụ"))
+    mine = _row_of(office.get("/submissions/review").get_data(as_text=True), row.id)
+    assert "Bạn đã nộp; quản trị viên khác duyệt." in mine and ">Duyệt<" not in mine
     own = office.post("/submissions/decide", data={"csrf_token": token, "id": str(row.id), "action": "approve",
                                                    "version": str(row.version)})
     assert own.status_code == 403 and "không thể tự duyệt" in own.get_data(as_text=True)
@@ -379,7 +409,7 @@ def test_the_office_page_refuses_what_the_service_refuses(csrf_app: Flask, demo_
 
     other = csrf_app.test_client()
     login(other, "admin2", OTHER_PASSWORD)
-    review = other.get("/submissions/review").get_data(as_text=True)
+    review = _row_of(other.get("/submissions/review").get_data(as_text=True), row.id)
     assert other.post("/submissions/decide", data=_form_of(review, ">Duyệt<")).status_code == 302
     assert stored(demo_services, row.id).state == "approved"
     # Deciding again from the page loaded before: the stale version changes nothing.

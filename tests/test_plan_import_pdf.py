@@ -20,7 +20,7 @@ from reportsvc.db.models import Plan, Task
 from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.importing import PlanImportError, analyse_plan, run_import
 from reportsvc.importing.layout import match_header
-from reportsvc.importing.pdf import pdf_blocks
+from reportsvc.importing.pdf import _Line, _reflow, page_words, pdf_blocks
 from reportsvc.importing.readers import read_blocks
 from reportsvc.importing.units import read_unit_list
 from tests import seed_fixtures
@@ -145,6 +145,89 @@ def test_wrapped_cells_merged_cells_and_a_task_cell_split_by_a_page_break(regist
     pdf_rows = table_rows(pdf_blocks(pdf_bytes("000"), "hd.pdf"))
     heading = next(row for row in pdf_rows if row.cells[0] == "I")
     assert heading.cells[1] == "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH" and heading.copies[2:] == [True] * 5  # merged across
+
+
+# The DOCX's own line ends ("Quý IV/2024-" ¶ "Quý I/2025") and spaces before punctuation ("ĐVSNCL ,") are not
+# words; "Thườn g" is a cut the seed text of 001 has itself (its extractor's), which the PDF reader joins.
+_LINE_END_OR_PUNCTUATION = re.compile(r"(?<=[-/–])\s+|\s+(?=[,.;:)])")
+_SEED_CUTS = {"Thườn g": "Thường"}
+FIELDS = ("title", "activity", "product", "lead", "coord", "deadline")
+
+
+def words(text: str, cuts: dict[str, str] | None = None) -> list[str]:
+    """Return the words of a cell's text, line ends after "-" or "/" and spaces before punctuation dropped."""
+    for cut, whole in (cuts or {}).items():
+        text = text.replace(cut, whole)
+    return _LINE_END_OR_PUNCTUATION.sub("", text).split()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pdf_task_texts_are_the_docx_texts_no_word_cut(seed: str, registry: PluginRegistry) -> None:
+    """Every task's texts read from the PDF are its DOCX texts word for word: a word LibreOffice broke because it
+    is wider than a narrow column ("PARI" | "NDEX" in seed 001) is one word again, two words on a full line
+    ("UBND" | "cấp") stay two, and a paragraph ending on a full line is not run into the next one (Hải Dương 51-53:
+    "Các sở, ban, ngành, UBND cấp huyện" ¶ "Các đơn vị sự nghiệp công lập")."""
+    from_pdf = analyse_plan(pdf_bytes(seed), f"ke_hoach_{seed}.pdf", registry, year=2024)
+    from_docx = analyse_plan(docx_bytes(seed), f"ke_hoach_{seed}.docx", registry, year=2024)
+    pdf_items = [(a.numeral, i) for a in from_pdf.areas for i in a.items]
+    docx_items = [(a.numeral, i) for a in from_docx.areas for i in a.items]
+    assert [(n, i.number) for n, i in pdf_items] == [(n, i.number) for n, i in docx_items]
+    for (numeral, pdf_item), (_, docx_item) in zip(pdf_items, docx_items):
+        for name in FIELDS:
+            pdf_text, docx_text = getattr(pdf_item, name), getattr(docx_item, name)
+            where = f"{seed} {numeral}/{pdf_item.number} {name}"
+            assert re.sub(r"\s", "", pdf_text) == re.sub(r"\s", "", docx_text), where
+            assert words(pdf_text) == words(docx_text, _SEED_CUTS), where
+
+
+def test_words_cut_in_narrow_columns_of_seed_001(registry: PluginRegistry) -> None:
+    """Hà Tĩnh in landscape: nine columns of 37 pt, where "PARINDEX", "CBCCVC" and "KH&CN" do not fit on a line."""
+    parsed = analyse_plan(pdf_bytes("001"), "ha_tinh.pdf", registry, year=2024)
+    text = "\n".join(getattr(i, name) for a in parsed.areas for i in a.items for name in FIELDS)
+    for whole in ("PARINDEX", "CBCCVC", "KH&CN", "TĐTHPL", "CCCVC", "12-NQ/TU", "9001:2015", "phương", "chuyên"):
+        assert whole in text
+    for cut in ("PARI NDEX", "CBCC VC", "KH&C N", "TĐTH PL", "CCCV C", "NQ/T U", "9001: 2015", "phươn g", "chuyê n"):
+        assert cut not in text
+    assert "UBND cấp" in text and "UBNDcấp" not in text and "Trung ương" in text  # full lines of whole words
+
+
+def test_characters_are_grouped_into_words_by_gaps_relative_to_the_font_size() -> None:
+    """A PDF without space glyphs in an 8 pt font: words 2 pt apart (a space) are three words, not one."""
+    from pdfplumber.utils import extract_words
+
+    def chars(text: str, size: float, gap: float) -> list[dict]:
+        out, x = [], 10.0
+        for word in text.split():
+            for letter in word:
+                out.append({"text": letter, "x0": x, "x1": x + size / 2, "top": 100.0, "bottom": 100.0 + size,
+                            "doctop": 100.0, "upright": True, "size": size, "fontname": "F", "height": size,
+                            "width": size / 2})
+                x += size / 2
+            x += gap
+        return out
+
+    small = chars("Sở Nội vụ", 8.0, 2.0)
+    assert [w["text"] for w in extract_words(small)] == ["SởNộivụ"]  # pdfplumber's fixed 3 pt tolerance
+    assert [w["text"] for w in page_words(small)] == ["Sở", "Nội", "vụ"]
+    assert [w["text"] for w in page_words(chars("Sở Nội vụ", 14.0, 0.1))] == ["SởNộivụ"]  # touching letters: one word
+
+
+def test_a_line_without_its_space_glyph_is_a_cut_word_or_a_paragraph_end() -> None:
+    """A 37 pt wide cell; the exporter writes a space glyph (3.5 pt) after lines wrapped at a space when it fits."""
+    def line(text: str, width: float, first_char: float, space_after: bool, trails: bool = True) -> _Line:
+        return _Line(text, 0.0, width, 0.0, 11.0, first_char * len(text.split()[0]), space_after, first_char, 3.5,
+                     trails)
+
+    cut = [line("PARI", 27.9, 7.4, False), line("NDEX", 34.3, 9.6, False)]
+    assert _reflow(cut, 0.0, 37.0) == "PARINDEX"  # a space would have fitted, the "N" did not: a cut word
+    full = [line("UBND", 35.8, 8.5, False), line("cấp tỉnh", 30.0, 6.2, False)]
+    assert _reflow(full, 0.0, 37.0) == "UBND cấp tỉnh"  # not even a space fits after "UBND": a plain wrap
+    ended = [line("vị liên quan", 30.0, 5.0, False), line("Phòng Nội vụ", 33.0, 7.0, False)]
+    assert _reflow(ended, 0.0, 37.0) == "vị liên quan\nPhòng Nội vụ"  # no glyph where one fits: a paragraph end
+    wrapped = [line("vị liên quan", 30.0, 5.0, True), line("Phòng Nội vụ", 33.0, 7.0, False)]
+    assert _reflow(wrapped, 0.0, 37.0) == "vị liên quan Phòng Nội vụ"
+    unknown = [line("PARI", 27.9, 7.4, False, trails=False), line("NDEX", 34.3, 9.6, False, trails=False)]
+    assert _reflow(unknown, 0.0, 37.0) == "PARI NDEX"  # an exporter that never writes the glyph tells nothing
 
 
 def test_pdf_import_is_stored_like_docx(services) -> None:  # noqa: ANN001

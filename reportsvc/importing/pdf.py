@@ -10,8 +10,11 @@ Tables are found from their ruling lines. Each table becomes a grid of cell text
 
 - a cell spanning several columns (``None`` to its right in pdfplumber's grid) repeats its text,
   flagged in ``Row.copies``; a cell covered from above (a vertical merge) is empty;
+- characters are grouped into words by their gaps measured in the font's size (``WORD_GAP``), so a
+  small font without space glyphs does not run its words together;
 - lines wrapped by the cell's width are joined with a space; a line that ended before the cell
-  was full (the next word would have fit) ends a paragraph and is kept as a new line;
+  was full (the next word would have fit) ends a paragraph and is kept as a new line; a word the
+  exporter had to break because it is wider than the cell ("PARI" | "NDEX") is joined back;
 - a table continuing on the next page is joined to it, header rows repeated at the top of the
   page dropped, and a first row without TT whose text continues in lower case (a row split by the
   page break) merged into the last row of the page before.
@@ -37,13 +40,20 @@ SCAN_ADVICE = ("Hãy tải lên tệp gốc (.docx hoặc .xlsx) hoặc bản PD
                "nếu chỉ có bản giấy, hãy nhận dạng chữ (OCR) và kiểm tra lại trước khi nhập.")
 _EOF_WINDOW = 2048
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
+# Characters closer than this fraction of their font size belong to one word. Letters of a word touch
+# (gaps within ±0.01 em in the exports measured) and a space is about 0.25–0.3 em, so 0.15 em keeps
+# words apart even where no space glyph is written, at any size (pdfplumber's default of 3 pt is wider
+# than a space below 11 pt).
+WORD_GAP = 0.15
 _BULLET = re.compile(r"^[-+•*–]")
 _NO_SPACE_BEFORE = re.compile(r"^[,.;:)\]!?%]")
+_TRAILING_EVIDENCE = 3  # space glyphs ending a line on a page: its exporter writes them at wrapped line ends
+_BREAKS_AFTER = "-/–—"  # a line may wrap after these without a space ("2022-" | "2025", "08/2023/" | "QĐ-UBND")
 
 
 @dataclass
 class _Line:
-    """One line of words: its text, left and right edges, top, and the width of its first word."""
+    """One line of words: its text, left and right edges, top, and the widths of its first word and character."""
 
     text: str
     x0: float
@@ -52,6 +62,17 @@ class _Line:
     bottom: float
     first_width: float
     space_after: bool | None = None  # a space glyph ends the line (None: the page has no space glyphs)
+    first_char: float = 0.0  # width of the line's first character (0: unknown)
+    space_width: float = 0.0  # width of a space glyph after the line's last word (0: unknown)
+    trails: bool = False  # the page writes a space glyph at the end of lines wrapped at a space
+
+
+def page_words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group a page's characters into words (pdfplumber), gaps measured against the font size; each keeps its chars."""
+    from pdfplumber.utils import extract_words
+
+    return extract_words(chars, x_tolerance_ratio=WORD_GAP, keep_blank_chars=False, use_text_flow=False,
+                         return_chars=True)
 
 
 @dataclass
@@ -75,9 +96,14 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
     out = []
     for group in lines:
         group.sort(key=lambda w: w["x0"])
-        out.append(_Line(" ".join(w["text"] for w in group), group[0]["x0"], max(w["x1"] for w in group),
+        first = group[0]
+        chars = first.get("chars") or []
+        first_char = (chars[0]["x1"] - chars[0]["x0"] if chars
+                      else (first["x1"] - first["x0"]) / max(1, len(first["text"])))
+        out.append(_Line(" ".join(w["text"] for w in group), first["x0"], max(w["x1"] for w in group),
                          min(w["top"] for w in group), max(w["bottom"] for w in group),
-                         group[0]["x1"] - group[0]["x0"], group[-1].get("space_after")))
+                         first["x1"] - first["x0"], group[-1].get("space_after"), first_char,
+                         group[-1].get("space_width", 0.0), bool(group[-1].get("trails"))))
     return out
 
 
@@ -93,6 +119,12 @@ def _joiner(previous: _Line, line: _Line, width: float) -> str:
     line (or, when a page has no space glyphs at all, the line is that one word and not one more letter
     fitted) and the two pieces look like one word: digits on both sides, or a syllable cut with one
     piece without a vowel ("Thườn" | "g", "tiêu/C" | "hỉ").
+
+    A word wider than the cell is broken by the exporter where its next character no longer fits
+    ("PARI" | "NDEX", "1.NHIỆ" | "M VỤ", "9001:" | "2015"). Exporters write the space glyph that ends a
+    wrapped line when it fits on the line and drop it when it does not, so the missing glyph tells the
+    cut only where a space would have fitted but the next character would not (a line of one piece, no
+    glyph after it). Where not even a space fits ("UBND" | "cấp", "Thông" | "tin") nothing is told by it.
     """
     if _NO_SPACE_BEFORE.match(line.text):
         return ""  # "CSDLQG" | ", Cổng dịch vụ công"
@@ -104,13 +136,44 @@ def _joiner(previous: _Line, line: _Line, width: float) -> str:
     going_on = line.text[:1].isupper() or line.text[:1].isdigit()
     if previous.space_after is False and re.search(r"\d/", last) and going_on:
         return ""  # a document number cut: "01/2023/T" | "T-VPCP", "29/2023/N" | "Đ-CP"
-    first_char = line.first_width / max(1, len(line.text.split(" ", 1)[0]))
+    if _cut_word(previous, line, width):
+        return ""  # a word wider than the cell, broken where the next character did not fit
+    first_char = line.first_char or line.first_width / max(1, len(line.text.split(" ", 1)[0]))
     full = previous.x1 - previous.x0 + first_char > width - 0.5
+    if previous.space_after is False and re.search(r"&[^\W\d_]$", last) and line.text[:1].isupper():
+        return ""  # an abbreviation cut after its "&" and one letter: "KH&C" | "N" (a part after "&" has two)
     alone = previous.space_after is False or (full and " " not in previous.text)
     head, tail = re.search(r"[^\W_]*$", previous.text).group(), re.match(r"[^\W_]*", line.text).group()
     if alone and _broken_word(head, tail):
         return ""
     return " "
+
+
+def _space_fitted(previous: _Line, width: float) -> bool:
+    """Return True when the line ends without the space glyph its exporter writes where a line wraps and it fits."""
+    return (previous.trails and previous.space_after is False and previous.space_width > 0
+            and previous.x1 - previous.x0 + previous.space_width <= width)
+
+
+def _cut_word(previous: _Line, line: _Line, width: float) -> bool:
+    """Return True when ``previous`` is one piece of a word wider than the cell and ``line`` goes on with it."""
+    first_char = line.first_char or line.first_width / max(1, len(line.text.split(" ", 1)[0]))
+    return (" " not in previous.text and _space_fitted(previous, width)
+            and previous.x1 - previous.x0 + first_char > width - 0.5 and _one_word(previous.text, line.text))
+
+
+def _one_word(head: str, text: str) -> bool:
+    """Return True when a line's one word ``head`` and the next line's ``text`` can be pieces of one word.
+
+    Not after sentence punctuation ("huyện." | "Kế"), not where lower case meets upper case
+    ("huyện" | "Kế"), and a colon only inside a number ("9001:" | "2015").
+    """
+    tail = text[:1]
+    if not head or not tail or not (tail.isalnum() or tail in ",.;:)%") or head[-1] in ".,;)!?":
+        return False
+    if head[-1] == ":":
+        return head[-2:-1].isdigit() and tail.isdigit()
+    return not (head[-1].islower() and tail.isupper())
 
 
 def _has_vowel(text: str) -> bool:
@@ -135,7 +198,12 @@ def _broken_word(head: str, tail: str) -> bool:
 
 
 def _reflow(lines: list[_Line], left: float, right: float) -> str:
-    """Join lines wrapped by the width ``left``–``right``; keep a line break where the next word would have fit."""
+    """Join lines wrapped by the width ``left``–``right``; keep a line break where the next word would have fit.
+
+    Where the exporter writes a space glyph at the end of wrapped lines, a line without one although it
+    would have fitted ends a paragraph even when the next word would not have fitted after it (unless it
+    is a piece of a word wider than the cell, or ends where a line may wrap without a space: "2022-").
+    """
     parts: list[str] = []
     for index, line in enumerate(lines):
         if index == 0:
@@ -144,6 +212,9 @@ def _reflow(lines: list[_Line], left: float, right: float) -> str:
         previous = lines[index - 1]
         width = right - left
         wrapped = (previous.x1 - previous.x0) + _space(previous) + line.first_width > width - 1.0
+        if (wrapped and _space_fitted(previous, width) and previous.text[-1:] not in _BREAKS_AFTER
+                and not _cut_word(previous, line, width)):
+            wrapped = False  # the paragraph ended here
         if wrapped and not _BULLET.match(line.text):
             parts[-1] = f"{parts[-1]}{_joiner(previous, line, width)}{line.text}"
         else:
@@ -153,11 +224,15 @@ def _reflow(lines: list[_Line], left: float, right: float) -> str:
 
 @dataclass
 class _Cell:
-    """A cell's text, the room left after its last line for one more word, and the width of its first word."""
+    """A cell's text, the room left after its last line for one more word, the width of its first word, its
+    first and last lines and the width its lines wrap at (what joining it across a page break needs)."""
 
     text: str = ""
     room: float = float("inf")
     first_word: float = 0.0
+    first: _Line | None = None
+    last: _Line | None = None
+    width: float = 0.0
 
 
 def _cell_text(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> _Cell:
@@ -170,7 +245,8 @@ def _cell_text(words: list[dict[str, Any]], bbox: tuple[float, float, float, flo
     padding = min(8.0, max(0.0, min(line.x0 for line in lines) - x0))
     last = lines[-1]
     room = (x1 - x0 - 2 * padding) - (last.x1 - last.x0) - _space(last)
-    return _Cell(_reflow(lines, x0 + padding, x1 - padding), room, lines[0].first_width)
+    return _Cell(_reflow(lines, x0 + padding, x1 - padding), room, lines[0].first_width, lines[0], last,
+                 x1 - x0 - 2 * padding)
 
 
 def _table_rows(table: Any, words: list[dict[str, Any]], number: int) -> _PageTable:
@@ -239,10 +315,16 @@ def _continues(text: str) -> bool:
     return bool(text) and (text[:1].islower() or text[:1] in ",.;:)")
 
 
-def _append(current: str, text: str, wrapped: bool) -> str:
-    """Return ``current`` followed by the text that continues it: on the same line when it was wrapped."""
+def _append(current: str, text: str, wrapped: bool, before: _Cell | None = None, after: _Cell | None = None) -> str:
+    """Return ``current`` followed by the text that continues it: on the same line when it was wrapped.
+
+    With the cells' geometry (``before`` the page break, ``after`` it), a wrapped word cut by the page
+    break is joined like one cut inside a cell ("III/20" | "24", "2088/" | "QĐ-UBND").
+    """
     if not current:
         return text
+    if wrapped and before is not None and after is not None and before.last is not None and after.first is not None:
+        return f"{current}{_joiner(before.last, after.first, before.width)}{text}"
     if wrapped or _continues(text):
         return f"{current}{'' if _NO_SPACE_BEFORE.match(text) else ' '}{text}"
     return f"{current}\n{text}"
@@ -280,7 +362,11 @@ def _continue(previous: _PageTable, table: _PageTable) -> None:
                     continue
             elif not (wrapped or _continues(text)):
                 continue  # a cell of its own
-            target.cells[column] = _append(target.cells[column], text, wrapped)
+            before, after = previous.cells[owner][column], cells[0][column]
+            target.cells[column] = _append(target.cells[column], text, wrapped, before, after)
+            if after.last is not None:  # the cell now ends where its text on this page ends
+                previous.cells[owner][column] = _Cell(target.cells[column], after.room, before.first_word,
+                                                      before.first, after.last, after.width)
             target.copies[column] = False
             first.cells[column] = ""
             moved = True
@@ -349,17 +435,35 @@ def pdf_blocks(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES,
 
 
 def _mark_spaces(words: list[dict[str, Any]], chars: list[dict[str, Any]]) -> None:
-    """Set each word's ``space_after``: whether a space glyph follows it (left unset when the page has none)."""
+    """Set each word's ``space_after`` (whether a space glyph follows it), ``space_width`` (the width of a
+    space glyph in its font and size on this page) and ``trails`` (whether the page writes a space glyph at
+    the end of wrapped lines: a few with no character after them, not one typed by hand); all are left unset
+    when the page has no spaces."""
     spaces: dict[int, list[float]] = {}
+    widths: dict[tuple[str, float], list[float]] = {}
+    starts: dict[int, list[float]] = {}
     for char in chars:
         if char["text"] == " ":
             spaces.setdefault(round(char["top"]), []).append(char["x0"])
+            widths.setdefault((char.get("fontname", ""), round(char.get("size", 0), 1)), []).append(
+                char["x1"] - char["x0"])
+        else:
+            starts.setdefault(round(char["top"]), []).append(char["x0"])
     if not spaces:
         return
+    typical = {key: sorted(found)[len(found) // 2] for key, found in widths.items()}
+    anywhere = sorted(typical.values())[len(typical) // 2]
+    ending = (not any(x < start <= x + 3 * anywhere for near in (top - 1, top, top + 1)
+                      for start in starts.get(near, ()))
+              for top, found in spaces.items() for x in found)
+    trails = sum(1 for _ in filter(None, ending)) >= _TRAILING_EVIDENCE
     for word in words:
+        word["trails"] = trails
         top = round(word["top"])
         word["space_after"] = any(word["x1"] - 1.0 <= x <= word["x1"] + 2.0
                                   for near in (top - 1, top, top + 1) for x in spaces.get(near, ()))
+        last = (word.get("chars") or [{}])[-1]
+        word["space_width"] = typical.get((last.get("fontname", ""), round(last.get("size", 0), 1)), anywhere)
 
 
 def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) -> list[Block]:
@@ -374,7 +478,7 @@ def _read_pages(pages: list[Any], name: str, deadline: float, seconds: float) ->
 
     for number, page in enumerate(pages, start=1):
         check_time()
-        words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        words = page_words(page.chars)
         _mark_spaces(words, page.chars)
         if not words:
             if page.images:

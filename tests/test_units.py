@@ -286,7 +286,7 @@ def test_settings_are_set_shown_and_audited(runner: CliRunner, services, two_pro
     assert view["settings"] == {
         "parent_body": "UBND TỈNH QUẢNG TRỊ", "issuing_body": "SỞ NỘI VỤ", "place": "Đông Hà", "doc_symbol": "BC-SNV",
         "sign_authority": "KT. GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC", "signer_name": "Lê Văn Bình",
-        "recipients": ["Bộ Nội vụ (b/c);", "UBND tỉnh;", "Lưu: VT, CCHC."], "cutoff_day": 10, "submission_day": 20,
+        "recipients": ["Bộ Nội vụ (b/c);", "UBND tỉnh;", "Lưu: VT, CCHC."], "report_request": "", "cutoff_day": 10, "submission_day": 20,
         "data_due_day": None, "reminder_days": 3, "approved_only": False, "reports": ["Q1", "H1", "M9", "Y"]}
     with services.sessions() as session:
         unit = session.scalar(select(Unit).where(Unit.code == "44"))
@@ -319,7 +319,7 @@ def test_settings_are_set_shown_and_audited(runner: CliRunner, services, two_pro
                          "M9 (9 tháng), Y (năm); ví dụ Q1,H1,M9,Y)."),
     (("parent_body=" + "A" * 300,), "Lỗi: Cơ quan cấp trên dài quá 255 ký tự."),
     (("colour=red",), "Lỗi: Không có thiết lập 'colour'. Các thiết lập hợp lệ: parent_body, issuing_body, place, "
-                      "doc_symbol, sign_authority, signer_position, signer_name, recipients, cutoff_day, submission_day, data_due_day, reminder_days, approved_only, "
+                      "doc_symbol, sign_authority, signer_position, signer_name, recipients, report_request, cutoff_day, submission_day, data_due_day, reminder_days, approved_only, "
                       "reports."),
     (("cutoff_day=10", "cutoff_day=12"), "Lỗi: Thiết lập 'cutoff_day' được đặt hai lần."),
     (("cutoff_day",), "Lỗi: Thiết lập không hợp lệ: 'cutoff_day' (dạng KHÓA=GIÁ_TRỊ, ví dụ cutoff_day=14)."),

@@ -5,6 +5,7 @@
     agencies rename NAME --name NEW --unit CODE
     agencies alias NAME ALIAS --unit CODE
     agencies merge OLD... --into NEW --unit CODE
+    agencies settings NAME --unit CODE [--set KEY=VALUE]... [--json]
 
 "Sở Tư pháp" of one province and of another are two agencies: every command names the unit.
 Each change is one transaction, audited by reportsvc.services.agencies; a refusal is one
@@ -12,9 +13,14 @@ Vietnamese line and exit 2.
 """
 from __future__ import annotations
 
+import json
+
 import click
 
-from reportsvc.cli.support import CliGroup, cli_actor, emit, require_admin_user, services_of
+from reportsvc.cli.support import CliGroup, cli_actor, emit, require_admin_user, services_of, setting_changes, \
+    show_setting
+from reportsvc.cli.types import ASSIGNMENT
+from reportsvc.db.unitsettings import AGENCY_KEYS
 from reportsvc.services import agencies as service
 
 UNIT_HELP = "Mã đơn vị có cơ quan, ví dụ HT."
@@ -101,3 +107,32 @@ def merge(ctx: click.Context, olds: tuple[str, ...], into: str, unit_code: str) 
         target = service.merge_agencies(session, unit_code, list(olds), into, cli_actor())
         label = target.name
     click.echo(f"Đã hợp nhất {'; '.join(olds)} vào '{label}'.")
+
+
+@agencies.command("settings", help="Xem hoặc sửa cách trình bày báo cáo riêng của cơ quan: "
+                                   + ", ".join(AGENCY_KEYS) + ". Giá trị để trống đưa về mặc định.")
+@click.argument("name", metavar="TÊN")
+@click.option("--unit", "unit_code", required=True, metavar="MÃ", help=UNIT_HELP)
+@click.option("--set", "assignments", multiple=True, type=ASSIGNMENT,
+              help="Đặt một thiết lập, ví dụ sign_authority='KT. GIÁM ĐỐC'.")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@click.pass_context
+def settings(ctx: click.Context, name: str, unit_code: str, assignments: tuple[tuple[str, str], ...],
+             as_json: bool) -> None:
+    """Show an agency's report settings, or change some of them (checked and audited)."""
+    services = services_of(ctx)
+    if assignments:
+        require_admin_user(ctx)
+        with services.transaction() as session:
+            view = service.update_agency_settings(session, unit_code, name, setting_changes(assignments), cli_actor())
+    else:
+        with services.sessions() as session:
+            view = service.agency_settings(session, unit_code, name)
+    if as_json:
+        click.echo(json.dumps(view, ensure_ascii=False))
+        return
+    click.echo(f"Thiết lập báo cáo riêng của {view['agency']} ({view['unit']}):")
+    for key, value in view["settings"].items():
+        mark = "" if key in view["own"] else "  (mặc định)"
+        click.echo(f"  {key:<16} {show_setting(value)}{mark}")
+

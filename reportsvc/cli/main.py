@@ -122,9 +122,11 @@ def _read_overrides(path: str | None) -> dict[str, str] | None:
 @click.option("--number", type=WholeNumber("Số văn bản", 1, 999_999), help="Số văn bản (để trống khi là dự thảo).")
 @click.option("--date", "report_date", type=DAY, help="Ngày ban hành, dd/mm/yyyy (mặc định hôm nay).")
 @click.option("--skip-broken", is_flag=True, help="Vẫn tạo báo cáo khi một plugin lỗi, ghi rõ phần bị thiếu.")
+@click.option("--agency", help="Báo cáo riêng của một cơ quan về các nhiệm vụ cơ quan chủ trì, ví dụ 'Sở Nội vụ'.")
 @click.pass_context
 def report_generate(ctx: click.Context, unit_code: str, period: Period, formats: list[str], out_dir: str,
-                    overrides: str | None, number: int | None, report_date: date | None, skip_broken: bool) -> None:
+                    overrides: str | None, number: int | None, report_date: date | None, skip_broken: bool,
+                    agency: str | None) -> None:
     """Tạo báo cáo của một đơn vị cho một kỳ, ghi tệp và lưu vào kho."""
     from reportsvc.services.generating import generate
 
@@ -136,7 +138,7 @@ def report_generate(ctx: click.Context, unit_code: str, period: Period, formats:
         raise UserError(f"Không tạo được thư mục '{out}': {exc.strerror}") from exc
     services = services_of(ctx)
     row = generate(services, unit_code, period, formats, options=options,
-                   overrides=_read_overrides(overrides), user=cli_actor())
+                   overrides=_read_overrides(overrides), user=cli_actor(), agency=agency)
     for file in row.files:
         path = out / file.filename
         try:

@@ -30,6 +30,7 @@ from reportsvc.db import engine as db
 from reportsvc.db.models import User
 from reportsvc.errors import Forbidden, NotFound, UserError
 from reportsvc.db.tenancy import Scope, activate, deactivate
+from reportsvc.db.unitsettings import KEYS
 from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.services.runtime import Services, create_services
 
@@ -249,3 +250,24 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers
         return f"cli:{os.environ.get('USER', 'unknown')}"
+
+
+def setting_changes(assignments: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """Group ``--set`` values by key: a list key (recipients, reports) may be repeated, another may not."""
+    changes: dict[str, Any] = {}
+    for key, value in assignments:
+        spec = KEYS.get(key) or KEYS.get({"report_kinds": "reports"}.get(key, ""))
+        if key in changes:
+            if spec is None or not spec.multiple:
+                raise UserError(f"Thiết lập '{key}' được đặt hai lần.")
+            changes[key] = [*changes[key], value] if isinstance(changes[key], list) else [changes[key], value]
+        else:
+            changes[key] = value
+    return changes
+
+
+def show_setting(value: Any) -> str:
+    """Return a setting's value as the settings listing shows it ("—" when empty)."""
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value) if value else "—"
+    return "—" if value in (None, "") else str(value)

@@ -20,7 +20,8 @@ from typing import Any
 
 import click
 
-from reportsvc.cli.support import CliGroup, cli_actor, emit, require_admin_user, services_of
+from reportsvc.cli.support import CliGroup, cli_actor, emit, require_admin_user, services_of, setting_changes, \
+    show_setting
 from reportsvc.cli.types import ASSIGNMENT, DAY
 from reportsvc.db.unitsettings import KEYS
 from reportsvc.errors import UserError
@@ -161,26 +162,6 @@ def list_units(ctx: click.Context, under: str, include_all: bool, as_json: bool)
     emit(rows, as_json, _line)
 
 
-def _changes(assignments: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """Group ``--set`` values by key: a list key (recipients, reports) may be repeated, another may not."""
-    changes: dict[str, Any] = {}
-    for key, value in assignments:
-        spec = KEYS.get(key) or KEYS.get({"report_kinds": "reports"}.get(key, ""))
-        if key in changes:
-            if spec is None or not spec.multiple:
-                raise UserError(f"Thiết lập '{key}' được đặt hai lần.")
-            changes[key] = [*changes[key], value] if isinstance(changes[key], list) else [changes[key], value]
-        else:
-            changes[key] = value
-    return changes
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return " ".join(str(item) for item in value) if value else "—"
-    return "—" if value in (None, "") else str(value)
-
-
 @units.command("settings", help="Xem hoặc sửa thiết lập báo cáo của đơn vị: " + ", ".join(KEYS) + ". "
                                 "Giá trị để trống đưa về mặc định; recipients phân cách bởi ';' hoặc lặp lại.")
 @click.argument("code", metavar="MÃ")
@@ -193,7 +174,7 @@ def settings(ctx: click.Context, code: str, assignments: tuple[tuple[str, str], 
     if assignments:
         require_admin_user(ctx)
         with services.transaction() as session:
-            view = service.update_settings(session, code, _changes(assignments), cli_actor())
+            view = service.update_settings(session, code, setting_changes(assignments), cli_actor())
     else:
         with services.sessions() as session:
             view = service.unit_settings(session, code)
@@ -203,4 +184,4 @@ def settings(ctx: click.Context, code: str, assignments: tuple[tuple[str, str], 
     click.echo(f"Thiết lập báo cáo của {view['name']} ({view['unit']}):")
     for key, value in view["settings"].items():
         mark = "" if key in view["own"] or key == "place" else "  (mặc định)"
-        click.echo(f"  {key:<16} {_show(value)}{mark}")
+        click.echo(f"  {key:<16} {show_setting(value)}{mark}")

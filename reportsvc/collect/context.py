@@ -28,6 +28,7 @@ class CollectContext:
     period: Period
     registry: Catalog  # the declared areas and indicators (a PluginRegistry at run time)
     cutoff: CutoffRule = field(default_factory=CutoffRule)
+    agency_id: int | None = None  # an agency's own report: only the tasks it leads, the indicators of their areas
     _plan: Plan | None = field(default=None, init=False, repr=False)
     _plan_loaded: bool = field(default=False, init=False, repr=False)
     _plans: list[Plan] | None = field(default=None, init=False, repr=False)
@@ -104,7 +105,9 @@ class CollectContext:
             for task in tasks:
                 _keep_approved(task, plan_of[task.area_id].unit, approvals)
         return [task for task in tasks
-                if not is_multi_year(plan_of[task.area_id]) or applies_in_year(task, year, self.cutoff)]
+                if (not is_multi_year(plan_of[task.area_id]) or applies_in_year(task, year, self.cutoff))
+                and (self.agency_id is None or any(link.agency_id == self.agency_id and link.role == "lead"
+                                                   for link in task.agencies))]
 
 
 def _keep_approved(task: Task, plan_unit: Unit, approvals: Approvals) -> None:

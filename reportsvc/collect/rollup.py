@@ -86,6 +86,8 @@ def indicator_rows(context: CollectContext, area_code: str) -> list[IndicatorRow
     if context.plan is not None:
         targets = {i.code: i for i in context.plan.targets}
     rows = []
+    if context.agency_id is not None and not context.tasks(area_code):
+        return []  # an agency reports the indicators of the areas it leads tasks in
     level = level_of(context.unit.kind) if context.unit.kind in KINDS else 1
     for spec in context.registry.indicators_of(area_code):
         if not spec.reported_at(level):  # a commune's report lists only its tier's indicators

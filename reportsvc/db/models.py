@@ -68,6 +68,8 @@ class Agency(Base):
     short_name: Mapped[str] = mapped_column(String(64), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    # How the agency's own reports are numbered and signed (reportsvc.db.unitsettings.AGENCY_KEYS)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     unit: Mapped[Unit] = relationship()
     successor: Mapped["Agency | None"] = relationship(remote_side="Agency.id")
@@ -263,6 +265,7 @@ class GeneratedReport(Base):
     __table_args__ = (UniqueConstraint("unit_id", "period_key", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)  # an agency's own report
     period_key: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
@@ -271,6 +274,7 @@ class GeneratedReport(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
+    agency: Mapped[Agency | None] = relationship()
     files: Mapped[list["ReportFile"]] = relationship(back_populates="report", order_by="ReportFile.format")
 
 

@@ -46,11 +46,11 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import object_session
 
-from reportsvc.db.models import Unit
+from reportsvc.db.models import Agency, Unit
 from reportsvc.errors import Invalid
 from reportsvc.periods import DEFAULT_CUTOFF, CutoffRule, Period
-from reportsvc.vn.text import collapse, nfc
-from reportsvc.vn.units import proper_name
+from reportsvc.vn.text import collapse, fold, nfc
+from reportsvc.vn.units import full_name, proper_name
 from reportsvc.vn.units import authority
 
 DEFAULT_CUTOFF_KEY = "reportsvc.default_cutoff_day"
@@ -292,29 +292,100 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def apply_changes(unit: Unit, checked: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Store checked values on ``unit``; return (old, new) of the keys that really changed, for the audit."""
-    stored = dict(unit.settings or {})
+def _store(stored: dict[str, Any], checked: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Put checked values into ``stored`` (None removes a key); return (old, new) of the keys that changed."""
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
     for key, value in checked.items():
-        spec = KEYS[key]
-        if key == "place":
-            value = value or proper_name(unit.name, unit.kind)
-            if value != unit.place:
-                old[key], new[key] = unit.place, value
-                unit.place = value
-            continue
-        before = stored.get(spec.storage)
+        storage = KEYS[key].storage
+        before = stored.get(storage)
         if value is None:
-            stored.pop(spec.storage, None)
+            stored.pop(storage, None)
         else:
-            stored[spec.storage] = value
-        if before != stored.get(spec.storage):
-            old[key], new[key] = before, stored.get(spec.storage)
-    if new:
-        unit.settings = stored  # a new dict, so the JSON column is seen as changed
+            stored[storage] = value
+        if before != stored.get(storage):
+            old[key], new[key] = before, stored.get(storage)
     return old, new
+
+
+def apply_changes(unit: Unit, checked: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Store checked values on ``unit``; return (old, new) of the keys that really changed, for the audit."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    checked = dict(checked)
+    if "place" in checked:
+        value = checked.pop("place") or proper_name(unit.name, unit.kind)
+        if value != unit.place:
+            old["place"], new["place"] = unit.place, value
+            unit.place = value
+    stored = dict(unit.settings or {})
+    changed_old, changed_new = _store(stored, checked)
+    if changed_new or changed_old:
+        unit.settings = stored  # a new dict, so the JSON column is seen as changed
+    return {**old, **changed_old}, {**new, **changed_new}
+
+
+# ---------------------------------------------------------------- an agency's own reports
+
+AGENCY_KEYS = ("doc_symbol", "sign_authority", "signer_position", "signer_name", "recipients")
+"""What an agency sets for its own reports; the rest (cut-off, reports filed) is its unit's."""
+_HEADS = (("sở", "GIÁM ĐỐC"), ("văn phòng", "CHÁNH VĂN PHÒNG"), ("thanh tra", "CHÁNH THANH TRA"),
+          ("ban", "TRƯỞNG BAN"), ("phòng", "TRƯỞNG PHÒNG"))
+
+
+def _head_of(name: str) -> str:
+    """Return the position of the head who signs an agency's report ("Sở Nội vụ" → "GIÁM ĐỐC")."""
+    lowered = name.lower()
+    return next((head for word, head in _HEADS if lowered.startswith(word + " ")), "THỦ TRƯỞNG CƠ QUAN")
+
+
+def _initials(name: str) -> str:
+    """Return an agency's usual abbreviation from its name: "Sở Nội vụ" → "SNV"."""
+    words = [w for w in re.split(r"[\s,]+", fold_upper(name)) if w and w not in ("VA", "CUA")]
+    return "".join(w[0] for w in words)[:12] or "CQ"
+
+
+def fold_upper(text: str) -> str:
+    """Return ``text`` in capitals without diacritics (Đ becomes D), as document symbols are written."""
+    return fold(text).upper()
+
+
+def validate_agency_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Return the checked values of an agency's report settings; refuse keys that belong to its unit."""
+    wrong = [name for name in changes if key_of(name) not in AGENCY_KEYS]
+    if wrong:
+        raise SettingsError([f"Cơ quan chỉ đặt được: {', '.join(AGENCY_KEYS)}; '{', '.join(wrong)}' là thiết lập "
+                             f"của đơn vị."])
+    return validate_changes(changes)
+
+
+def apply_agency_changes(agency: Agency, checked: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Store an agency's checked settings; return (old, new) of the keys that changed, for the audit."""
+    stored = dict(agency.settings or {})
+    old, new = _store(stored, checked)
+    if new or old:
+        agency.settings = stored
+    return old, new
+
+
+def agency_settings_of(agency: Agency) -> UnitSettings:
+    """Return how an agency's own report is headed and signed: "UBND TỈNH …" over "SỞ …", BC-SNV, GIÁM ĐỐC.
+
+    The unit's settings give the rest (place, cut-off, reports filed); the agency's own keys
+    (AGENCY_KEYS) override the defaults drawn from its name.
+    """
+    unit = agency.unit
+    result = settings_of(unit)
+    result.parent_body = "UBND " + full_name(unit.name, unit.kind).upper()
+    result.issuing_body = agency.name.upper()
+    result.doc_symbol = f"BC-{fold_upper(agency.short_name) or _initials(agency.name)}"
+    result.sign_authority, result.signer_position, result.signer_name = "", _head_of(agency.name), ""
+    result.recipients = [f"UBND {full_name(unit.name, unit.kind)} (b/c);", "Lưu: VT."]
+    stored = agency.settings or {}
+    for key in AGENCY_KEYS:
+        if key in stored:
+            setattr(result, key, stored[key])
+    return result
 
 
 def own_keys(unit: Unit) -> list[str]:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from reportsvc.collect.context import CollectContext
 from reportsvc.db.lookup import find_unit
-from reportsvc.db.models import Plan, ReportDraft, Unit
-from reportsvc.db.unitsettings import settings_of
+from reportsvc.db.models import Agency, Plan, ReportDraft, Unit
+from reportsvc.db.unitsettings import agency_settings_of, settings_of
+from reportsvc.errors import NotFound
 from reportsvc.hooks.registry import HookFailure, PluginError, PluginRegistry, describe_error
 from reportsvc.periods import Period
 from reportsvc.report.model import AnnexTable, AreaSection, Chart, Header, PeriodInfo, Report, Signature
@@ -25,6 +26,7 @@ class BuildOptions:
     report_date: date | None = None
     number: int | None = None
     skip_broken: bool = False
+    agency_id: int | None = None  # an agency's own report (its tasks, its header and signature)
 
 
 def collect_areas(context: CollectContext, skip_broken: bool) -> list[AreaSection]:
@@ -90,9 +92,13 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
     """Build the full report model; renderers need nothing else."""
     options = options or BuildOptions()
     unit = find_unit(session, unit_code)
-    settings = settings_of(unit)
+    agency = session.get(Agency, options.agency_id) if options.agency_id is not None else None
+    if options.agency_id is not None and (agency is None or agency.unit_id != unit.id):
+        raise NotFound(f"Không tìm thấy cơ quan số {options.agency_id} của {unit.name}.")
+    settings = agency_settings_of(agency) if agency is not None else settings_of(unit)
     period = report_period(unit, period)
-    context = CollectContext(session=session, unit=unit, period=period, registry=registry, cutoff=settings.cutoff)
+    context = CollectContext(session=session, unit=unit, period=period, registry=registry, cutoff=settings.cutoff,
+                             agency_id=agency.id if agency is not None else None)
     start, end = context.window
     areas = collect_areas(context, options.skip_broken)
     report_date = options.report_date or date.today()
@@ -104,12 +110,15 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
                       place_date=f"{unit.place or unit.name}, {fmt.admin_date(report_date)}"),
         doc_kind="BÁO CÁO",
         subject=f"Kết quả thực hiện công tác cải cách hành chính {period.label}",
-        sections=outline(areas, period, drafts(session, unit, period), opening_basis(
+        # The officer's drafts are the unit's report's; an agency's own report is drafted afresh.
+        sections=outline(areas, period, drafts(session, unit, period) if agency is None else {}, opening_basis(
             plan_citation(context.plan, unit, period.year), settings.report_request,
-            f"Ủy ban nhân dân {unit.name}", period)),
+            agency.name if agency is not None else f"Ủy ban nhân dân {unit.name}", period)),
         areas=areas,
         signature=Signature(settings.sign_authority, settings.signer_position, settings.signer_name),
         recipients=list(settings.recipients),
+        agency=agency.name if agency is not None else "", agency_id=agency.id if agency is not None else None,
+        agency_code=settings.doc_symbol.removeprefix("BC-") if agency is not None else "",
     )
     if context.plan is None:
         report.warnings.append(f"Chưa có kế hoạch CCHC năm {period.year} của {unit.name}.")

@@ -269,6 +269,9 @@ class Report:
     annexes: list[AnnexTable] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    agency: str = ""  # an agency's own report: its name ("Sở Nội vụ"); "" for the unit's report
+    agency_id: int | None = None
+    agency_code: str = ""  # the symbol's issuer part ("SNV" of BC-SNV), in file names
 
     def all_sections(self) -> list[NarrativeSection]:
         """Return every narrative section and subsection in reading order."""

@@ -16,6 +16,7 @@ from reportsvc.errors import NotFound, UserError
 from reportsvc.importing.agencies import canonical_name, resolve
 from reportsvc.services import audit
 from reportsvc.db.lookup import find_unit
+from reportsvc.db import unitsettings
 from reportsvc.vn.text import collapse, fold, name_problem, nfc
 
 
@@ -154,3 +155,25 @@ def _move_task_roles(session: Session, old: Agency, target: Agency) -> None:
         else:
             role.agency_id = target.id
             held.add((role.task_id, role.role))
+
+
+def agency_settings(session: Session, unit_code: str, name: str) -> dict[str, Any]:
+    """Return how an agency's own reports are headed and signed, and the keys it set itself."""
+    agency = find_agency(session, find_unit(session, unit_code), name)
+    values = unitsettings.agency_settings_of(agency)
+    return {"unit": agency.unit.code, "agency": agency.name,
+            "settings": {"parent_body": values.parent_body, "issuing_body": values.issuing_body,
+                         **{key: getattr(values, key) for key in unitsettings.AGENCY_KEYS}},
+            "own": [key for key in unitsettings.AGENCY_KEYS if key in (agency.settings or {})]}
+
+
+def update_agency_settings(session: Session, unit_code: str, name: str, changes: dict[str, Any],
+                           user: str) -> dict[str, Any]:
+    """Check and store an agency's report settings (empty: back to the default), audited as ``agency.settings``."""
+    agency = find_agency(session, find_unit(session, unit_code), name)
+    old, new = unitsettings.apply_agency_changes(agency, unitsettings.validate_agency_changes(changes))
+    if old or new:
+        audit.record(session, user, "agency.settings", "agency", agency.id, old, new, unit_id=agency.unit_id)
+        session.flush()
+    return agency_settings(session, unit_code, agency.name)
+

@@ -40,6 +40,7 @@ ACTIONS = {
     "agency.rename": "Đổi tên cơ quan",
     "agency.alias": "Thêm tên gọi khác của cơ quan",
     "agency.merge": "Hợp nhất cơ quan",
+    "agency.settings": "Sửa thiết lập báo cáo riêng của cơ quan",
     "user.disable": "Khóa tài khoản",
     "user.enable": "Mở khóa tài khoản",
     "user.password": "Đặt lại mật khẩu",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from reportsvc.report import archive
 from reportsvc.report.build import BuildOptions, build_report
 from reportsvc.report.outline import EDITABLE, PLACEHOLDER_START, placeholders_in, split_paragraphs
 from reportsvc.services import audit
+from reportsvc.services.agencies import find_agency
 from reportsvc.services.permissions import Actor, require_admin
 from reportsvc.services.runtime import Services
 from reportsvc.vn.text import nfc
@@ -69,16 +70,25 @@ def editable_sections(services: Services) -> set[str]:
 
 def generate(services: Services, unit_code: str, period: Period, formats: list[str], *,
              options: BuildOptions | None = None, overrides: dict[str, str] | None = None,
-             user: str = "") -> GeneratedReport:
-    """Build, render and archive a report; overrides are stored as the draft first."""
+             user: str = "", agency: str | None = None) -> GeneratedReport:
+    """Build, render and archive a report; overrides are stored as the draft first.
+
+    With ``agency`` (a department's name) it is that agency's own report on the tasks it leads.
+    """
     with services.transaction() as session:
+        if agency:
+            if overrides:
+                raise UserError("Báo cáo riêng của cơ quan chưa nhận nội dung sửa theo mục (--overrides); hãy sửa "
+                                "tệp DOCX sau khi tạo.")
+            found = find_agency(session, find_unit(session, unit_code), agency)
+            options = replace(options or BuildOptions(), agency_id=found.id)
         if overrides:
             store_drafts(session, unit_code, period, overrides, user, editable_sections(services))
         report = build_report(session, services.registry, unit_code, period, options)
         files = render(report, formats)
         row = archive.save(session, find_unit(session, unit_code), report, files, user)
         audit.record(session, user, "report.generate", "report", row.id, None,
-                     {"unit": unit_code, "period": period.key, "version": row.version,
+                     {"unit": unit_code, "agency": agency, "period": period.key, "version": row.version,
                       "files": {f.format: f.sha256 for f in row.files}}, unit_id=row.unit_id)
         return row
 
@@ -131,8 +141,8 @@ def save_drafts(session: Session, services: Services, actor: Actor, unit_code: s
 
 def generate_report(services: Services, actor: Actor, unit_code: str, period: Period, formats: list[str], *,
                     number: int | None = None, report_date: date | None = None,
-                    skip_broken: bool = False) -> GeneratedReport:
+                    skip_broken: bool = False, agency: str | None = None) -> GeneratedReport:
     """Generate, render and archive a report version, and record who did it with the files' hashes."""
     require_admin(actor)
     options = BuildOptions(report_date=report_date, number=number, skip_broken=skip_broken)
-    return generate(services, unit_code, period, formats, options=options, user=actor.username)
+    return generate(services, unit_code, period, formats, options=options, user=actor.username, agency=agency)

@@ -486,8 +486,8 @@ def post_indicator_value(data: dict[str, Any]) -> ResponseReturnValue:
 
 
 def _report_json(row: GeneratedReport) -> dict[str, Any]:
-    return {"id": row.id, "unit": row.unit.code if row.unit else None, "period": row.period_key,
-            "version": row.version, "title": row.title, "created_at": jsonable(row.created_at),
+    return {"id": row.id, "unit": row.unit.code if row.unit else None,
+            "agency": row.agency.name if row.agency else None, "period": row.period_key, "version": row.version, "title": row.title, "created_at": jsonable(row.created_at),
             "created_by": row.created_by,
             "files": [{"format": f.format, "filename": f.filename, "sha256": f.sha256, "size": f.size,
                        "url": url_for("api.report_file", report_id=row.id, fmt=f.format)} for f in row.files]}
@@ -512,7 +512,8 @@ def post_report(data: dict[str, Any]) -> ResponseReturnValue:
     """Generate a report (admin); returns its id and the download URLs of its files."""
     unit = find_unit(db(), data["unit"])
     row = generate_report(services(), me(), unit.code, data["period"], list(dict.fromkeys(data["formats"])),
-                          number=data.get("number"), report_date=data.get("date"), skip_broken=data["skip_broken"])
+                          number=data.get("number"), report_date=data.get("date"), skip_broken=data["skip_broken"],
+                          agency=data.get("agency") or None)
     return jsonify(_report_json(archive.get(db(), row.id))), 201
 
 

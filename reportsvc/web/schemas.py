@@ -254,6 +254,9 @@ class ReportInput(ApiSchema):
     date = Day(invalid="Ngày báo cáo không hợp lệ: '{text}' (dạng YYYY-MM-DD).",
                metadata={"description": "Ngày báo cáo"})
     skip_broken = Bool(load_default=False, metadata={"description": "Vẫn tạo khi một plugin lỗi"})
+    agency = Text(allow_none=True, metadata={
+        "description": "Báo cáo riêng của một cơ quan của đơn vị về các nhiệm vụ cơ quan chủ trì (tên cơ quan)",
+        "example": "Sở Nội vụ"})
 
 
 # ---------------------------------------------------------------- administration requests
@@ -556,6 +559,7 @@ class ReportSchema(Schema):
 
     id = fields.Integer()
     unit = fields.String(allow_none=True)
+    agency = fields.String(allow_none=True, metadata={"description": "Cơ quan của báo cáo riêng; null: của đơn vị"})
     period = fields.String()
     version = fields.Integer()
     title = fields.String()

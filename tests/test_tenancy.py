@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from reportsvc.db.models import (Agency, ApiToken, GeneratedReport, IndicatorValue, Plan, ReportDraft, ReportFile,
-                                 StatusUpdate, Task, TaskAgency, Unit, User)
+from reportsvc.db.models import (Agency, ApiToken, EvidenceFile, GeneratedReport, IndicatorValue, Plan, ReportDraft,
+                                 ReportFile, StatusUpdate, Task, TaskAgency, Unit, User)
 from reportsvc.demo.data import AREAS
 from reportsvc.demo.load import parsed_plan
 from reportsvc.importing.store import import_plan
@@ -40,7 +40,11 @@ def _add_quang_tri(services: Services) -> None:
                 item.title += " QT-MẬT"
         plan = import_plan(session, parsed, "QT", 2024, user="test")
         task = session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).first()
-        session.add(StatusUpdate(task=task, period_key="2024-Q1", status="in_progress", result="Đang làm QT-MẬT"))
+        update = StatusUpdate(task=task, period_key="2024-Q1", status="in_progress", result="Đang làm QT-MẬT")
+        secret = "%PDF-1.4 QT-MẬT".encode()
+        update.files.append(EvidenceFile(filename="qt.pdf", content_type="application/pdf", size=len(secret),
+                                         content=secret, sha256=hashlib.sha256(secret).hexdigest()))
+        session.add(update)
         qt = session.scalar(select(Unit).where(Unit.code == "QT"))
         session.add(IndicatorValue(code="TTHC_HS_TIEP_NHAN", unit_id=qt.id, period_key="2024-Q1", value=777))
         session.add(ReportDraft(unit_id=qt.id, period_key="2024-Q1", section="III", text="Nhận xét QT-MẬT"))
@@ -55,6 +59,13 @@ def _add_quang_tri(services: Services) -> None:
         ht_task = session.scalars(select(Task).join(Plan).join(Unit).where(Unit.code == "HT")
                                   .order_by(Task.position)).first()
         ht_task.title += " HT-MẬT"
+        secret = "%PDF-1.4 HT-MẬT".encode()
+        ht_update = session.scalar(select(StatusUpdate).where(StatusUpdate.task_id == ht_task.id)
+                                   .order_by(StatusUpdate.id)) or StatusUpdate(task=ht_task, period_key="2024-Q1",
+                                                                               status="in_progress")
+        ht_update.files.append(EvidenceFile(filename="ht.pdf", content_type="application/pdf", size=len(secret),
+                                            content=secret, sha256=hashlib.sha256(secret).hexdigest()))
+        session.add(ht_update)
 
 
 def _samples(services: Services, province: str) -> dict[str, Any]:
@@ -67,7 +78,9 @@ def _samples(services: Services, province: str) -> dict[str, Any]:
                 "user_id": session.scalar(select(User.id).where(User.unit_id == unit.id)),
                 "agency_id": session.scalar(select(Agency.id).where(Agency.unit_id == unit.id)),
                 "code": province, "unit": province, "fmt": "docx", "token": "x" * 32, "name": "the_che",
-                "token_id": session.scalar(select(ApiToken.id).join(User).where(User.unit_id == unit.id)) or 0}
+                "token_id": session.scalar(select(ApiToken.id).join(User).where(User.unit_id == unit.id)) or 0,
+                "file_id": session.scalar(select(EvidenceFile.id).join(StatusUpdate)
+                                          .where(StatusUpdate.task_id == task))}
 
 
 def _fingerprint(services: Services, province: str) -> str:
@@ -93,6 +106,8 @@ def _fingerprint(services: Services, province: str) -> str:
         rows += session.execute(select(StatusUpdate.task_id, StatusUpdate.period_key, StatusUpdate.status,
                                        StatusUpdate.result, StatusUpdate.version)
                                 .where(StatusUpdate.task_id.in_(tasks)).order_by(StatusUpdate.id)).all()
+        rows += session.execute(select(EvidenceFile.id, EvidenceFile.sha256).join(StatusUpdate)
+                                .where(StatusUpdate.task_id.in_(tasks)).order_by(EvidenceFile.id)).all()
         rows += session.execute(select(IndicatorValue.code, IndicatorValue.period_key, IndicatorValue.value)
                                 .where(IndicatorValue.unit_id.in_(ids)).order_by(IndicatorValue.id)).all()
         rows += session.execute(select(ReportDraft.section, ReportDraft.text).where(ReportDraft.unit_id.in_(ids))
@@ -119,6 +134,7 @@ def _bodies(other: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """A valid JSON body for each API write, aimed at the other province's records."""
     return {
         ("POST", "api.post_status"): {"period": "2024-Q1", "status": "done", "version": 0},
+        ("POST", "api.post_evidence"): {},  # a JSON body where a file is expected: refused, whoever sends it
         ("POST", "api.post_indicator_value"): {"unit": other["code"], "period": "2024-Q1",
                                                "code": "TTHC_HS_TIEP_NHAN", "value": 5, "version": 0},
         ("POST", "api.post_report"): {"unit": other["code"], "period": "2024-Q1", "formats": ["docx"]},

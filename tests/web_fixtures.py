@@ -16,7 +16,8 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from reportsvc.services import accounts
-from reportsvc.db.models import GeneratedReport, Plan, ReportFile, Task, TaskAgency, Agency, Unit, User
+from reportsvc.db.models import (Agency, EvidenceFile, GeneratedReport, Plan, ReportFile, StatusUpdate, Task,
+                                 TaskAgency, Unit, User)
 from reportsvc.services.runtime import Services
 
 PLAN_ROWS = [
@@ -110,13 +111,31 @@ def fake_report(services: Services) -> int:
         return row.id
 
 
+def fake_evidence(services: Services) -> int:
+    """Attach a small PDF to the quý IV status of the Sở Nội vụ's task of HT (recorded if missing); return its id."""
+    content = b"%PDF-1.4\n%%EOF\n"
+    task_id = task_led_by(services, "Sở Nội vụ")
+    with services.transaction() as session:
+        update = session.scalar(select(StatusUpdate).where(StatusUpdate.task_id == task_id,
+                                                           StatusUpdate.period_key == "2024-Q4"))
+        if update is None:
+            update = StatusUpdate(task_id=task_id, period_key="2024-Q4", status="in_progress", updated_by="test")
+            session.add(update)
+        file = EvidenceFile(filename="thu.pdf", content_type="application/pdf", size=len(content), content=content,
+                            sha256=hashlib.sha256(content).hexdigest(), uploaded_by="test")
+        update.files.append(file)
+        session.flush()
+        return file.id
+
+
 def samples(services: Services) -> dict[str, Any]:
     """Return a value for every URL argument of the app's routes."""
     with services.sessions() as session:
         plan_id = session.scalar(select(Plan.id).join(Unit).where(Unit.code == "HT"))
         user_id = session.scalar(select(User.id).where(User.username == "stp"))
     return {"task_id": task_led_by(services, "Sở Nội vụ"), "plan_id": plan_id, "report_id": fake_report(services),
-            "fmt": "docx", "token": "x" * 32, "name": "the_che", "code": "HT-TH-TD", "user_id": user_id, "token_id": 1}
+            "fmt": "docx", "token": "x" * 32, "name": "the_che", "code": "HT-TH-TD", "user_id": user_id, "token_id": 1,
+            "file_id": fake_evidence(services)}
 
 
 def route_url(rule: Rule, values: dict[str, Any]) -> str:

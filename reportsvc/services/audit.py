@@ -21,6 +21,7 @@ ACTIONS = {
     "indicator.sheet": "Nhập số liệu chỉ tiêu từ bảng tính",
     "status.merge": "Gộp tiến độ của quý và kỳ trùng ngày chốt số liệu",
     "indicator.merge": "Gộp số liệu chỉ tiêu của quý và kỳ trùng ngày chốt số liệu",
+    "evidence.add": "Đính kèm tệp văn bản minh chứng",
     "plan.import": "Nhập kế hoạch",
     "plan.replace": "Thay thế kế hoạch",
     "report.generate": "Tạo báo cáo",

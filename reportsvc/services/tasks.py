@@ -1,7 +1,8 @@
 """Reading tasks: the one filtered task listing behind the task pages and the JSON API.
 
 Each row carries the task, its report class as of the end of the period's data window, the status
-update recorded for that window (its record key: quý IV and năm share one, if any) and whether the reader may record its status.
+update recorded for that window (its record key: quý IV and năm share one, if any) and whether the
+reader may record its status.
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Api, Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
 
 from reportsvc.db.lookup import find_unit
@@ -22,7 +23,7 @@ from reportsvc.db.models import GeneratedReport, IndicatorValue, Plan, Unit, Use
 from reportsvc.errors import Forbidden, Invalid, NotFound, UserError
 from reportsvc.periods import Period
 from reportsvc.report import archive
-from reportsvc.services import accounts, downloads, plan_identity
+from reportsvc.services import accounts, downloads, evidence, plan_identity
 from reportsvc.services import agencies as agency_service
 from reportsvc.services import units as unit_service
 from reportsvc.services import tasks as task_service
@@ -47,6 +48,8 @@ NOT_JSON = "Nội dung yêu cầu phải là một đối tượng JSON (Content
 READ_ERRORS = {401: "Thiếu hoặc sai mã truy cập", 404: "Không tìm thấy", 422: "Dữ liệu không hợp lệ"}
 WRITE_ERRORS = {400: "Yêu cầu không hợp lệ", 403: "Không có quyền", **READ_ERRORS}
 CONFLICT = {409: "Xung đột: dữ liệu đã được người khác sửa sau khi bạn đọc (version cũ); không có gì bị ghi đè."}
+MULTIPART_ENDPOINTS = ("api.post_evidence",)
+"""The writes that take a file (multipart/form-data) instead of a JSON object."""
 
 
 class ApiError(UserError):
@@ -125,7 +128,8 @@ def authenticate() -> ResponseReturnValue | None:
     if request.method not in SAFE_METHODS and not g.api_actor.can_write:
         raise Forbidden("Tài khoản chỉ có quyền xem, không được thay đổi dữ liệu.")
     refuse_unusable_input()  # NUL bytes, JSON too deep (400), ids past a database integer (404)
-    if request.method not in SAFE_METHODS and not isinstance(request.get_json(silent=True), dict):
+    if request.method not in SAFE_METHODS and request.endpoint not in MULTIPART_ENDPOINTS \
+            and not isinstance(request.get_json(silent=True), dict):
         raise ApiError(400, NOT_JSON)
     return None
 
@@ -375,8 +379,23 @@ def patch_plan(data: dict[str, Any], plan_id: int) -> ResponseReturnValue:
     return jsonify({**_plan_json(row, len(row.tasks)), "identity": plan_identity.identity_of(row)})
 
 
-def _task_json(row: TaskRow, period: Period) -> dict[str, Any]:
+def _files_json(files: list[evidence.EvidenceInfo]) -> list[dict[str, Any]]:
+    """Return the attached files of a status update with their download URLs."""
+    return [{**jsonable(f.as_dict()), "url": url_for("api.evidence_download", file_id=f.id)} for f in files]
+
+
+def _update_json(update: Any, files: dict[int, list[evidence.EvidenceInfo]]) -> dict[str, Any] | None:
+    """Return a status update as the API shows it: its snapshot and its attached files."""
+    if update is None:
+        return None
+    return {**jsonable(status_snapshot(update)), "files": _files_json(files.get(update.id, []))}
+
+
+def _task_json(row: TaskRow, period: Period,
+               files: dict[int, list[evidence.EvidenceInfo]] | None = None) -> dict[str, Any]:
     task = row.task
+    if files is None:
+        files = evidence.files_of(db(), [row.update.id] if row.update else [])
     return {"id": task.id, "plan_id": task.plan_id, "number": task.number, "title": task.title,
             "area": {"numeral": task.area.numeral, "title": task.area.title,
                      "code": area_code_of(task.area, services().registry)},
@@ -385,7 +404,7 @@ def _task_json(row: TaskRow, period: Period) -> dict[str, Any]:
             "coord": [ta.agency.name for ta in task.agencies if ta.role == "coord"],
             "deadline": task.deadline_raw, "deadline_end": jsonable(task.deadline_end),
             "period": period.key, "serves": [p.key for p in period.serves()], "status": row.item.status,
-            "status_label": row.item.status_label, "update": jsonable(status_snapshot(row.update)),
+            "status_label": row.item.status_label, "update": _update_json(row.update, files),
             "can_edit": row.editable}
 
 
@@ -403,7 +422,8 @@ def tasks(args: dict[str, Any]) -> ResponseReturnValue:
     period = args.get("period") or Period(plan_row.year, "Q", 4)
     rows = task_service.list_tasks(session, me(), plan_row, period, TaskFilter(
         area=args.get("area") or "", lead_agency_name=args.get("agency") or "", status=args.get("status") or ""))
-    return jsonify([_task_json(row, period) for row in rows])
+    files = evidence.files_of(session, [row.update.id for row in rows if row.update is not None])
+    return jsonify([_task_json(row, period, files) for row in rows])
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -415,9 +435,41 @@ def task(task_id: int, period: Period | None = None) -> ResponseReturnValue:
     """Return a task (status as of ?period=, default the plan year's quý IV) with every status update."""
     row = task_service.load_task(db(), task_id)
     period = period or Period(row.plan.year, "Q", 4)
-    data = _task_json(task_service.task_row(me(), row, period), period)
-    data["updates"] = [jsonable(status_snapshot(u)) for u in sorted(row.updates, key=lambda u: u.period_key)]
+    files = evidence.files_of(db(), [u.id for u in row.updates])
+    data = _task_json(task_service.task_row(me(), row, period), period, files)
+    data["updates"] = [_update_json(u, files) for u in sorted(row.updates, key=lambda u: u.period_key)]
     return jsonify(data)
+
+
+@bp.post("/tasks/<int:task_id>/evidence")
+@bp.doc(summary="Đính kèm tệp PDF hoặc DOCX của văn bản vào tiến độ nhiệm vụ của một kỳ",
+        description="Gửi multipart/form-data, trường file; kỳ ở tham số period. Cần quyền như khi cập nhật tiến độ "
+                    "và đã có tiến độ của kỳ. Loại tệp được kiểm tra theo nội dung (không theo đuôi tệp); tối đa "
+                    f"{evidence.MAX_EVIDENCE_MB} MB (lớn hơn: 413). Số liệu đã duyệt: 423.")
+@bp.arguments(schemas.RequiredPeriodQuery, location="query", as_kwargs=True)
+@bp.arguments(schemas.EvidenceUpload, location="files", as_kwargs=True)
+@ok(schemas.SavedEvidenceSchema, "Đã đính kèm", status=201)
+@errors(WRITE_ERRORS, {413: "Tệp quá lớn", 423: "Số liệu đã được duyệt"})
+def post_evidence(task_id: int, period: Period, file: Any) -> ResponseReturnValue:
+    """Attach the PDF or DOCX of a văn bản to the task's status record of the period."""
+    session = db()
+    row = task_service.load_task(session, task_id)
+    if not isinstance(file, FileStorage):
+        raise Invalid([f"Thiếu tệp văn bản (trường file, {evidence.ACCEPTED})."])
+    added = evidence.attach(session, me(), row, period, file.filename or "", file.read())
+    session.commit()
+    files = evidence.files_of(session, [added.status_update_id])
+    update = current_status(session, row.id, period.key)
+    return jsonify({"file": _files_json([evidence.info_of(added)])[0], "update": _update_json(update, files)}), 201
+
+
+@bp.get("/evidence/<int:file_id>")
+@bp.doc(summary="Tải tệp văn bản minh chứng đã đính kèm", responses={"200": {"description": "Tệp văn bản", "content": {
+    media_type: {"schema": {"type": "string", "format": "binary"}} for _, media_type in evidence.TYPES.values()}}})
+@errors(READ_ERRORS)
+def evidence_download(file_id: int) -> ResponseReturnValue:
+    """Download an attached văn bản (whoever may read its task; its sha256 is checked first)."""
+    return send_download(evidence.evidence_file(db(), file_id))
 
 
 # ---------------------------------------------------------------- write

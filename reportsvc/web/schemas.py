@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from reportsvc.periods import Period, PeriodError, parse_period
@@ -173,6 +174,21 @@ class PeriodQuery(QuerySchema):
     """?period=2024-Q3, optional (default: quý IV of the plan's year)."""
 
     period = _period(required=False)
+
+
+class RequiredPeriodQuery(QuerySchema):
+    """?period=2024-Q3, required."""
+
+    period = _period()
+
+
+class EvidenceUpload(QuerySchema):
+    """The file of a multipart/form-data upload (other parts are ignored)."""
+
+    file = Upload(required=True, error_messages={"required": "Thiếu tệp văn bản (trường file, PDF hoặc DOCX).",
+                                                 "null": "Thiếu tệp văn bản (trường file, PDF hoặc DOCX)."},
+                  metadata={"description": "Tệp PDF hoặc Word (.docx) của văn bản; loại tệp được kiểm tra theo "
+                                           "nội dung"})
 
 
 class UnitPeriodQuery(QuerySchema):
@@ -466,6 +482,20 @@ class PlanSchema(Schema):
     targets = fields.List(fields.Nested(PlanTargetSchema))
 
 
+class EvidenceFileSchema(Schema):
+    """A văn bản file attached to a status update, stored with its sha256."""
+
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String(metadata={"enum": ["application/pdf", "application/vnd.openxmlformats-"
+                                                                       "officedocument.wordprocessingml.document"]})
+    size = fields.Integer(metadata={"description": "Dung lượng (byte)"})
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    url = fields.String(metadata={"description": "Địa chỉ tải tệp"})
+
+
 class StatusUpdateSchema(Schema):
     """A recorded status of a task for a data window (stored under its quarter's key), with its evidence."""
 
@@ -479,6 +509,7 @@ class StatusUpdateSchema(Schema):
     evidence_number = fields.String(metadata={"description": "Số/ký hiệu văn bản"})
     evidence_date = fields.Date(allow_none=True)
     evidence_title = fields.String(metadata={"description": "Trích yếu"})
+    files = fields.List(fields.Nested(EvidenceFileSchema), metadata={"description": "Tệp văn bản đính kèm"})
     updated_by = fields.String()
     updated_at = fields.DateTime()
     version = fields.Integer()
@@ -513,6 +544,13 @@ class TaskSchema(Schema):
     update = fields.Nested(StatusUpdateSchema, allow_none=True)
     can_edit = fields.Boolean()
     updates = fields.List(fields.Nested(StatusUpdateSchema))
+
+
+class SavedEvidenceSchema(Schema):
+    """The attached file and the status update it belongs to."""
+
+    file = fields.Nested(EvidenceFileSchema)
+    update = fields.Nested(StatusUpdateSchema)
 
 
 class SavedStatusSchema(Schema):

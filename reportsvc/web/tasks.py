@@ -1,14 +1,17 @@
-"""Tasks: the filterable list of a plan's tasks and a task's page with its status form (with evidence)."""
+"""Tasks: the filterable list of a plan's tasks and a task's page with its status form (with evidence),
+the văn bản files attached to a status record, and their download."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_wtf.file import FileField
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from reportsvc.db.models import Plan, Task
 from reportsvc.periods import Period, parse_period
+from reportsvc.services import evidence
 from reportsvc.services import tasks as task_service
 from reportsvc.services.overview import default_period
 from reportsvc.services.permissions import can_edit_task, check_task
@@ -16,11 +19,18 @@ from reportsvc.errors import Conflict, Invalid, Locked
 from reportsvc.services.recording import record_status, status_snapshot, whole_number
 from reportsvc.services.tasks import NO_UPDATE, TaskFilter
 from reportsvc.status import CLASSES
-from reportsvc.web.common import (actor, arg, db, entry_periods, pick_period, services, shared_record_text,
-                                  year_to_date_text)
-from reportsvc.web.forms import TaskStatusForm
+from reportsvc.web.common import (actor, arg, db, entry_periods, pick_period, send_download, services,
+                                  shared_record_text, year_to_date_text)
+from reportsvc.web.forms import PageForm, PeriodField, TaskStatusForm
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+class EvidenceForm(PageForm):
+    """The văn bản (PDF or DOCX) to attach to the task's status record of a period."""
+
+    period = PeriodField("Kỳ")
+    file = FileField("Tệp văn bản")
 
 
 def _default_plan(plans: list[Plan]) -> Plan | None:
@@ -81,7 +91,7 @@ def _stored_form(task: Task, period: Period) -> dict[str, Any]:
 
 def _render_task(task: Task, period: Period, form: dict[str, Any] | None = None, version: int | None = None,
                  errors: list[str] | None = None, conflict: Conflict | None = None,
-                 status: int = 200) -> ResponseReturnValue:
+                 status: int = 200, evidence_errors: list[str] | None = None) -> ResponseReturnValue:
     """Render a task's page with its status form for ``period`` (pre-filled from the record of its window)."""
     row = task_service.task_row(actor(), task, period)
     stored = row.update
@@ -93,7 +103,9 @@ def _render_task(task: Task, period: Period, form: dict[str, Any] | None = None,
                            errors=errors or [], conflict=conflict, history=history,
                            editable=can_edit_task(db(), actor(), task), periods=_entry_periods(task.plan, period),
                            shared=shared_record_text(period), year_to_date=year_to_date_text(task.plan.unit, period),
-                           record_key=period.record_key,
+                           record_key=period.record_key, evidence_errors=evidence_errors or [],
+                           files=evidence.files_of(db(), [u.id for u in task.updates]),
+                           max_evidence_mb=evidence.MAX_EVIDENCE_MB,
                            leads=[ta.agency for ta in task.agencies if ta.role == "lead"],
                            coords=[ta.agency for ta in task.agencies if ta.role == "coord"]), status
 
@@ -136,3 +148,35 @@ def update_status(task_id: int) -> ResponseReturnValue:
     number = f"{task.area.numeral}.{task.number}" if task.area.numeral else task.number
     flash(f"Đã lưu tiến độ nhiệm vụ {number} ({period.short_label}).", "success")
     return redirect(url_for("tasks.detail", task_id=task.id, period=period.key))
+
+
+@bp.post("/<int:task_id>/evidence")
+def upload_evidence(task_id: int) -> ResponseReturnValue:
+    """Attach the PDF or DOCX of a văn bản to the task's status record of a period."""
+    session = db()
+    task = task_service.load_task(session, task_id)
+    check_task(session, actor(), task)  # a refusal comes before any complaint about the file
+    form = EvidenceForm()
+    form.validate()
+    if form.period.errors:
+        abort(400, description=form.period.errors[0])
+    period = form.period.period_or(Period(task.plan.year, "Q", 4))
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return _render_task(task, period, evidence_errors=[f"Hãy chọn tệp văn bản ({evidence.ACCEPTED}) để đính kèm."],
+                            status=422)
+    try:
+        row = evidence.attach(session, actor(), task, period, upload.filename, upload.read())
+        session.commit()
+    except (Invalid, Locked) as exc:
+        session.rollback()
+        task = task_service.load_task(session, task_id)
+        return _render_task(task, period, evidence_errors=[str(exc)], status=exc.http_status)
+    flash(f"Đã đính kèm tệp “{row.filename}” vào tiến độ {period.short_label}.", "success")
+    return redirect(url_for("tasks.detail", task_id=task.id, period=period.key, _anchor="van-ban"))
+
+
+@bp.get("/evidence/<int:file_id>")
+def download_evidence(file_id: int) -> ResponseReturnValue:
+    """Download an attached văn bản (whoever may read its task; its sha256 is checked first)."""
+    return send_download(evidence.evidence_file(db(), file_id))

@@ -8,10 +8,13 @@ with a Vietnamese ConfigError naming the variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import unquote, urlsplit
 
 from reportsvc.errors import SetupError
 
@@ -36,6 +39,103 @@ class ConfigError(SetupError):
     """A configuration value cannot be used; the message names the variable (exit 2, HTTP 500)."""
 
 
+# ---------------------------------------------------------------- e-mail: addresses and the SMTP server
+
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normal_email(text: str) -> str:
+    """Return an e-mail address with its domain lower-cased; ValueError (Vietnamese) if it is not one.
+
+    The one check of an address (users' addresses, the sender): ``local@domain`` without
+    spaces or diacritics, the domain a dotted host name; "" stays "" (no address).
+    """
+    value = (text or "").strip()
+    if not value:
+        return ""
+    local, _, domain = value.rpartition("@")
+    domain = domain.lower()
+    if len(value) > 254 or len(local) > 64 or not _LOCAL_PART.match(local) or not _DOMAIN.match(domain):
+        raise ValueError(f"Địa chỉ thư điện tử không hợp lệ: '{value}' (cần dạng ten@coquan.gov.vn, "
+                         f"không dấu, không có khoảng trắng).")
+    return f"{local}@{domain}"
+
+
+def sender_of(text: str) -> tuple[str, str]:
+    """Return (display name, address) of a sender written "cchc@x.gov.vn" or "Sở Nội vụ <cchc@x.gov.vn>".
+
+    Raises ValueError (Vietnamese) when the address part is not an e-mail address.
+    """
+    name, address = parseaddr(text.strip())
+    if not address or ("<" in text and not text.strip().endswith(">")):
+        raise ValueError(f"Địa chỉ người gửi không hợp lệ: '{text.strip()}' (cần dạng cchc@coquan.gov.vn "
+                         f"hoặc Tên cơ quan <cchc@coquan.gov.vn>).")
+    return " ".join(name.split()), normal_email(address)
+
+
+SMTP_PORTS = {"smtp": 25, "smtps": 465}
+"""The accepted schemes of REPORTSVC_SMTP_URL and their default ports."""
+SMTP_FORMS = "smtp://tên:mật-khẩu@máy-chủ:587 hoặc smtps://tên:mật-khẩu@máy-chủ:465"
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """The mail server of REPORTSVC_SMTP_URL taken apart (reportsvc.services.mail connects to it).
+
+    ``smtp://`` connects in plain text and switches to TLS (STARTTLS, certificate checked) whenever
+    the server offers it; credentials are sent only over TLS.
+    ``smtps://`` speaks TLS from the first byte (implicit TLS, usually port 465).
+    """
+
+    scheme: str
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def implicit_tls(self) -> bool:
+        """Return True for smtps:// (TLS from the start)."""
+        return self.scheme == "smtps"
+
+    @property
+    def shown(self) -> str:
+        """Return the URL for messages: the user name kept, the password never shown."""
+        user = f"{self.username}@" if self.username else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{user}{host}:{self.port}"
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """Take REPORTSVC_SMTP_URL apart; ValueError with the Vietnamese reason when it cannot be used.
+
+    User name and password may be percent-encoded ("cchc%40tinh.gov.vn"); the port defaults to 25
+    (smtp) or 465 (smtps).
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise ValueError("địa chỉ máy chủ không đọc được") from None
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    scheme = parts.scheme.lower()
+    if scheme not in SMTP_PORTS:
+        raise ValueError(f"chỉ nhận smtp:// hoặc smtps://, không nhận '{scheme or url.strip()[:16]}'")
+    if not parts.hostname:
+        raise ValueError("thiếu tên máy chủ thư")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("sau máy chủ và cổng không được có đường dẫn hay tham số")
+    if port == 0:
+        raise ValueError("cổng phải là một số từ 1 đến 65535")
+    username, password = unquote(parts.username or ""), unquote(parts.password or "")
+    if password and not username:
+        raise ValueError("có mật khẩu mà thiếu tên đăng nhập")
+    return SmtpServer(scheme, parts.hostname, port or SMTP_PORTS[scheme], username, password)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service settings; each field is one row of the configuration table in README.md."""
@@ -56,6 +156,8 @@ class Settings:
     login_window_minutes: float = 15.0
     secure_cookies: bool = False
     proxy_hops: int = 0
+    smtp_url: str = field(default="", repr=False)  # may hold a password
+    mail_from: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -80,6 +182,35 @@ class Settings:
         if self.proxy_hops not in PROXY_HOPS:
             raise ConfigError(f"{ENV_PREFIX}PROXY_HOPS phải là số máy chủ proxy đứng trước dịch vụ, từ "
                               f"{PROXY_HOPS.start} đến {PROXY_HOPS.stop - 1}, nhận được '{self.proxy_hops}'.")
+        if self.smtp_url:  # reminders by e-mail (reportsvc.services.mail)
+            try:
+                parse_smtp_url(self.smtp_url)
+            except ValueError as exc:  # the URL itself is not repeated: it may hold a password
+                raise ConfigError(f"{ENV_PREFIX}SMTP_URL không hợp lệ: {exc} (cần dạng {SMTP_FORMS}).") from None
+        if self.mail_from:
+            try:
+                sender_of(self.mail_from)
+            except ValueError as exc:
+                raise ConfigError(f"{ENV_PREFIX}MAIL_FROM: {exc}") from None
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """Return the mail server reminders go through, or None when REPORTSVC_SMTP_URL is not set."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def sender(self) -> tuple[str, str] | None:
+        """Return (display name, address) of REPORTSVC_MAIL_FROM, else the SMTP user name when it is an
+        address, else None."""
+        if self.mail_from:
+            return sender_of(self.mail_from)
+        server = self.smtp
+        if server is not None and server.username:
+            try:
+                return "", normal_email(server.username)
+            except ValueError:
+                return None
+        return None
 
     @property
     def max_upload_bytes(self) -> int:
@@ -139,6 +270,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "login_window_minutes": (ENV_PREFIX + "LOGIN_WINDOW_MINUTES", float),
     "secure_cookies": (ENV_PREFIX + "SECURE_COOKIES", read_flag),
     "proxy_hops": (ENV_PREFIX + "PROXY_HOPS", int),
+    "smtp_url": (ENV_PREFIX + "SMTP_URL", str),
+    "mail_from": (ENV_PREFIX + "MAIL_FROM", str),
 }
 
 

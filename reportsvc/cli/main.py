@@ -232,15 +232,20 @@ def scheduler_due(ctx: click.Context, day: date | None, run_now: bool) -> None:
 @click.option("--hour", default=6, show_default=True, type=WholeNumber("Giờ", 0, 23), help="Giờ chạy hằng ngày.")
 @click.pass_context
 def scheduler_run(ctx: click.Context, hour: int) -> None:
-    """Chạy bộ lập lịch: mỗi ngày tạo các báo cáo đến hạn (APScheduler)."""
+    """Chạy bộ lập lịch: mỗi ngày tạo các báo cáo đến hạn và gửi thư nhắc hạn nộp số liệu (APScheduler)."""
     from reportsvc.services.schedule import start
 
+    services = services_of(ctx)
     click.echo(f"Bộ lập lịch đang chạy; kiểm tra báo cáo đến hạn lúc {hour}:00 hằng ngày.")
-    start(services_of(ctx), hour)
+    click.echo(f"Thư nhắc hạn nộp số liệu: gửi lúc {hour}:00 hằng ngày qua {services.settings.smtp.shown}."
+               if services.settings.smtp is not None else
+               "Thư nhắc hạn nộp số liệu: tắt (chưa đặt REPORTSVC_SMTP_URL).")
+    start(services, hour)
 
 
 from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept in their own modules
 from reportsvc.cli.plan import plan  # noqa: E402
+from reportsvc.cli.reminders import reminders  # noqa: E402
 from reportsvc.cli.units import units  # noqa: E402
 from reportsvc.cli.users import users  # noqa: E402
 from reportsvc.cli.values import values  # noqa: E402
@@ -249,6 +254,7 @@ main.add_command(units)
 main.add_command(agencies)
 main.add_command(plan)
 main.add_command(users)
+main.add_command(reminders)
 main.add_command(values)
 
 

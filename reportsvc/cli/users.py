@@ -1,5 +1,5 @@
-"""The ``reportsvc users`` commands: create, disable, enable, password, set-unit, set-role, token, tokens,
-revoke and list.
+"""The ``reportsvc users`` commands: create, disable, enable, password, set-unit, set-role, set-email, token,
+tokens, revoke and list.
 
 Registered on the main group in reportsvc/cli/main.py; failures are one Vietnamese line and exit 2
 (reportsvc.cli.support.CliGroup). Every change is audited by reportsvc.services.accounts; with the
@@ -50,21 +50,23 @@ def _manage(ctx: click.Context) -> Services:
 @click.option("--agency", default="", metavar="CƠ_QUAN", help="Tên hoặc tên viết tắt của cơ quan, ví dụ 'Sở Tư pháp'.")
 @click.option("--unit", "unit_code", default="", metavar="MÃ", help="Mã đơn vị của tài khoản, ví dụ HT.")
 @click.option("--full-name", default="", metavar="HỌ_TÊN", help="Họ và tên.")
+@click.option("--email", default="", metavar="THƯ_ĐIỆN_TỬ",
+              help="Địa chỉ thư điện tử nhận thư nhắc hạn nộp số liệu, ví dụ mai@stp.hatinh.gov.vn.")
 @click.option("--password", default=None, metavar="MẬT_KHẨU", help="Mật khẩu (bỏ trống để nhập khi được hỏi).")
 @click.pass_context
-def create(ctx: click.Context, username: str, role: str, agency: str, unit_code: str, full_name: str,
+def create(ctx: click.Context, username: str, role: str, agency: str, unit_code: str, full_name: str, email: str,
            password: str | None) -> None:
     """Create a user with a hashed password; the agency is looked up within the unit, never created."""
     services = _manage(ctx)
     acting = acting_user(ctx)
     if role == "superadmin" and acting is not None and not acting.is_superadmin:
         raise Forbidden("Chỉ quản trị hệ thống (superadmin) được tạo tài khoản quản trị hệ thống.")
-    with services.sessions() as session:  # refuse a bad unit or agency before asking for a password
-        accounts.check_new_user(session, username, role, agency_name=agency, unit_code=unit_code)
+    with services.sessions() as session:  # refuse a bad unit, agency or address before asking for a password
+        accounts.check_new_user(session, username, role, agency_name=agency, unit_code=unit_code, email=email)
     password = _password(password)
     with services.transaction() as session:
         user = accounts.create_user(session, username, role, password, agency_name=agency, unit_code=unit_code,
-                                    full_name=full_name, actor=cli_actor())
+                                    full_name=full_name, email=email, actor=cli_actor())
         agency_name = user.agency.name if user.agency else "—"
         unit_name = f"{user.unit.name} ({user.unit.code})" if user.unit else "mọi đơn vị"
     click.echo(f"Đã tạo tài khoản '{username}' (vai trò {role}, đơn vị {unit_name}, cơ quan {agency_name}).")
@@ -190,6 +192,23 @@ def set_role(ctx: click.Context, username: str, role: str) -> None:
     click.echo(f"Tài khoản '{username}' nay có vai trò {role} ({accounts.ROLES[role]}).")
 
 
+@users.command("set-email", help="Đặt địa chỉ thư điện tử nhận thư nhắc hạn nộp số liệu của tài khoản "
+                                 "(\"\" để bỏ địa chỉ: không nhận thư nhắc).")
+@click.argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+@click.argument("email", metavar="THƯ_ĐIỆN_TỬ")
+@click.pass_context
+def set_email(ctx: click.Context, username: str, email: str) -> None:
+    """Give a user another e-mail address, or none (audited)."""
+    with _manage(ctx).transaction() as session:
+        changed = accounts.set_email(session, username, email, cli_actor())
+        now = accounts.find_user(session, username).email
+    if not changed:
+        click.echo(f"Tài khoản '{username}' vẫn giữ địa chỉ {now or '(không có)'}.")
+    else:
+        click.echo(f"Tài khoản '{username}' nay nhận thư tại {now}." if now else
+                   f"Tài khoản '{username}' không còn địa chỉ thư điện tử (không nhận thư nhắc).")
+
+
 @users.command("list", help="Liệt kê các tài khoản.")
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
 @click.pass_context
@@ -198,7 +217,7 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
     with services_of(ctx).sessions() as session:
         rows = [{"username": u.username, "full_name": u.full_name, "role": u.role,
                  "agency": u.agency.name if u.agency else None, "unit": u.unit.code if u.unit else None,
-                 "active": u.active, "tokens": len(u.tokens)}
+                 "email": u.email, "active": u.active, "tokens": len(u.tokens)}
                 for u in session.scalars(select(User).order_by(User.username))]
     emit(rows, as_json, lambda row: f"{row['username']:<16} {row['role']:<7} {row['agency'] or '-':<32} "
                                     f"{row['unit'] or '-'}")

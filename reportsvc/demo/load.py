@@ -187,14 +187,25 @@ def add_values(session: Session, unit: Unit, year: int, values: dict[str, list[f
     return added
 
 
+def demo_email(username: str) -> str:
+    """Return a demo user's e-mail address: under example.org, a domain that never receives mail (RFC 2606)."""
+    return f"{username}@example.org"
+
+
 def ensure_users(session: Session, province: Unit) -> list[tuple[str, str, str]]:
-    """Create the demo users if missing; return (username, password, role) for every demo user."""
+    """Create the demo users if missing; return (username, password, role) for every demo user.
+
+    Each has an address under example.org (one loaded before users had addresses gets it now).
+    """
     credentials = []
     for username, password, role, agency_name, full_name in USERS:
-        if session.scalar(select(User).where(User.username == username)) is None:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
             agency = agencies.get_or_create(session, province, agency_name)[0] if agency_name else None
             session.add(User(username=username, full_name=full_name, role=role, agency=agency, unit=province,
-                             password_hash=generate_password_hash(password)))
+                             password_hash=generate_password_hash(password), email=demo_email(username)))
+        elif not user.email:
+            user.email = demo_email(username)
         credentials.append((username, password, role))
     return credentials
 

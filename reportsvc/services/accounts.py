@@ -30,6 +30,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from reportsvc.config import normal_email
 from reportsvc.importing import agencies
 from reportsvc.services import audit, passwords
 from reportsvc.errors import NotFound, UserError
@@ -127,10 +128,23 @@ def check_password(password: str, username: str = "", full_name: str = "") -> No
         raise AccountError(" ".join(reasons))
 
 
+def check_email(email: str | None) -> str:
+    """Return a user's e-mail address with its domain lower-cased ("" for none); raise AccountError if it is not one.
+
+    Only the form is checked (one @, no spaces or diacritics, a dotted domain); two users may share an
+    address (an office's mailbox).
+    """
+    try:
+        return normal_email(email or "")
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+
+
 def check_new_user(session: Session, username: str, role: str, *, agency_name: str = "",
-                   unit_code: str = "") -> tuple[Unit | None, Agency | None]:
+                   unit_code: str = "", email: str = "") -> tuple[Unit | None, Agency | None]:
     """Check everything about a new user but its password (the CLI asks for it only then); raise AccountError."""
     username = username.strip()
+    check_email(email)
     if not _USERNAME.match(username):
         raise AccountError(f"Tên đăng nhập không hợp lệ: '{username}'. Chỉ dùng chữ không dấu, số và . _ - "
                            f"(2–64 ký tự).")
@@ -143,19 +157,37 @@ def check_new_user(session: Session, username: str, role: str, *, agency_name: s
 
 
 def create_user(session: Session, username: str, role: str, password: str, *, agency_name: str = "",
-                unit_code: str = "", full_name: str = "", actor: str = "system") -> User:
-    """Create a user bound to a unit (and an agency of it; an editor needs one); superadmin has none."""
-    unit, agency = check_new_user(session, username, role, agency_name=agency_name, unit_code=unit_code)
+                unit_code: str = "", full_name: str = "", email: str = "", actor: str = "system") -> User:
+    """Create a user bound to a unit (and an agency of it; an editor needs one); superadmin has none.
+
+    ``email`` is where reminders go (reportsvc.services.reminders); "" receives none.
+    """
+    unit, agency = check_new_user(session, username, role, agency_name=agency_name, unit_code=unit_code,
+                                  email=email)
     check_password(password, username.strip(), full_name)
     username = username.strip()
     user = User(username=username, full_name=collapse(full_name), role=role, agency=agency, unit=unit,
-                unit_id=unit.id if unit is not None else None, password_hash=generate_password_hash(password))
+                unit_id=unit.id if unit is not None else None, password_hash=generate_password_hash(password),
+                email=check_email(email))
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", user.id, None,
                  {"username": username, "role": role, "agency": agency.name if agency else None,
-                  "unit": unit.code if unit else None}, unit_id=unit.id if unit else None)
+                  "unit": unit.code if unit else None, "email": user.email}, unit_id=unit.id if unit else None)
     return user
+
+
+def set_email(session: Session, username: str, email: str | None, actor: str) -> bool:
+    """Give a user another e-mail address ("" or None: none), audited; return False when nothing changed."""
+    user = find_user(session, username)
+    new = check_email(email)
+    if new == user.email:
+        return False
+    old = user.email
+    user.email = new
+    audit.record(session, actor, "user.email", "user", user.id, {"email": old}, {"email": new}, unit_id=user.unit_id)
+    session.flush()
+    return True
 
 
 def set_active(session: Session, username: str, active: bool, actor: str) -> bool:

@@ -49,6 +49,7 @@ ACTIONS = {
     "user.role": "Đổi vai trò tài khoản",
     "user.password.own": "Tự đổi mật khẩu",
     "user.token.revoke": "Thu hồi mã truy cập API",
+    "user.email": "Đổi địa chỉ thư điện tử của tài khoản",
     "auth.failed": "Đăng nhập không thành công",
     "submission.submit": "Nộp số liệu kỳ báo cáo",
     "submission.approve": "Duyệt số liệu đã nộp",

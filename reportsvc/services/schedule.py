@@ -4,12 +4,14 @@ A report falls due the day after its data window closes (Nghị định 09/2019:
 period's last month by default). Each unit chooses the kinds it files in its settings
 (``report_kinds``, default quý I, 6 tháng, quý III and năm, as the seeds' plans ask).
 Runs are idempotent: a report that already has a version is not generated again.
+A second daily job sends the e-mail reminders of data deadlines (reportsvc.services.reminders).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
@@ -18,7 +20,11 @@ from reportsvc.periods import Period, periods_of_year
 from reportsvc.services.runtime import Services
 from reportsvc.db.unitsettings import settings_of
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
 DEFAULT_KINDS = ("Q1", "H1", "Q3", "Y")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,12 +74,46 @@ def run_due(services: Services, day: date,
     return runs
 
 
-def start(services: Services, hour: int = 6) -> None:  # pragma: no cover - blocks forever
-    """Run the daily job with APScheduler's blocking scheduler (``reportsvc scheduler run``)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+REPORTS_JOB = "reportsvc-due-reports"
+REMINDERS_JOB = "reportsvc-reminders"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def send_due_reminders(services: Services) -> int:
+    """The daily reminders job: send the e-mail reminders due today in Vietnam; return how many were sent."""
+    from reportsvc.services.reminders import send_reminders, vietnam_today
+
+    run = send_reminders(services, vietnam_today())
+    for reminder, reason in run.failed:
+        log.warning("Không gửi được thư nhắc cho %s: %s", reminder.username, reason)
+    return len(run.sent)
+
+
+def add_jobs(scheduler: BaseScheduler, services: Services, hour: int = 6) -> list[str]:
+    """Add the daily jobs at ``hour`` (Vietnam time) to ``scheduler``; return their ids.
+
+    The reports due that day are generated; the e-mail reminders due that day are sent when a mail
+    server is configured (REPORTSVC_SMTP_URL), else that job is left out.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
-    scheduler.add_job(lambda: run_due(services, date.today()), CronTrigger(hour=hour, minute=0),
-                      id="reportsvc-due-reports", coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
+    daily = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600, "replace_existing": True}
+    scheduler.add_job(lambda: run_due(services, date.today()), CronTrigger(hour=hour, minute=0, timezone=TIMEZONE),
+                      id=REPORTS_JOB, name="Tạo báo cáo đến hạn", **daily)
+    if services.settings.smtp is None:
+        return [REPORTS_JOB]
+    from reportsvc.services.mail import configured
+
+    configured(services.settings)  # a server without a sender address: refused now, not every morning
+    scheduler.add_job(send_due_reminders, CronTrigger(hour=hour, minute=0, timezone=TIMEZONE), args=[services],
+                      id=REMINDERS_JOB, name="Gửi thư nhắc hạn nộp số liệu", **daily)
+    return [REPORTS_JOB, REMINDERS_JOB]
+
+
+def start(services: Services, hour: int = 6) -> None:  # pragma: no cover - blocks forever
+    """Run the daily jobs with APScheduler's blocking scheduler (``reportsvc scheduler run``)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone=TIMEZONE)
+    add_jobs(scheduler, services, hour)
     scheduler.start()

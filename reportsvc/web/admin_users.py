@@ -1,4 +1,5 @@
-"""Accounts (admin only): the users of the admin's unit and below, creating, disabling, passwords, units.
+"""Accounts (admin only): the users of the admin's unit and below, creating, disabling, passwords, units,
+e-mail addresses (where reminders of data deadlines go).
 
 Roles given here are admin, editor or viewer; the system administrator (superadmin) is created on
 the command line only. A user is bound to one of the admin's units and, optionally, to an agency
@@ -19,7 +20,7 @@ from reportsvc.services import accounts
 from reportsvc.services.recording import whole_number
 from reportsvc.web.admin_support import form_errors, managed_rows, options
 from reportsvc.web.common import actor, admin_required, db
-from reportsvc.web.forms import WEB_ROLES, PasswordResetForm, UserCreateForm, UserUnitForm
+from reportsvc.web.forms import WEB_ROLES, PasswordResetForm, UserCreateForm, UserEmailForm, UserUnitForm
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 
@@ -84,7 +85,7 @@ def _index(create: dict[str, Any] | None = None, errors: list[str] | None = None
         stmt = stmt.join(Unit, Unit.id == User.unit_id).where(Unit.code.in_(codes), User.role != "superadmin")
     users = [user for user in session.scalars(stmt) if not unit_filter or (user.unit and user.unit.code == unit_filter)]
     values = create or {"username": "", "full_name": "", "role": "editor", "unit": unit_filter or actor().unit_code,
-                        "agency": ""}
+                        "agency": "", "email": ""}
     return render_template("admin/users.html", users=users, units=options(rows), groups=_agency_groups(rows),
                            roles=[(role, accounts.ROLES[role]) for role in WEB_ROLES], values=values,
                            errors=errors or [], unit_filter=unit_filter), status
@@ -105,13 +106,14 @@ def create() -> ResponseReturnValue:
     form = UserCreateForm()
     form.validate()
     agency = _check_binding(form, _units())
-    typed = {name: form[name].data or "" for name in ("username", "full_name", "role", "unit", "agency")}
+    typed = {name: form[name].data or "" for name in ("username", "full_name", "role", "unit", "agency", "email")}
     if form_errors(form):
         return _index(typed, form_errors(form), 422)
     try:
         user = accounts.create_user(session, form.username.data, form.role.data, form.password.data,
                                     agency_name=agency.name if agency else "", unit_code=form.unit.data,
-                                    full_name=form.full_name.data or "", actor=actor().username)
+                                    full_name=form.full_name.data or "", email=form.email.data or "",
+                                    actor=actor().username)
         session.commit()
     except UserError as exc:
         session.rollback()
@@ -125,9 +127,12 @@ def create() -> ResponseReturnValue:
 def _detail(user: User, status: int = 200, errors: dict[str, list[str]] | None = None,
             typed: dict[str, Any] | None = None) -> ResponseReturnValue:
     rows = _units()
-    binding = typed or {"unit": user.unit.code if user.unit else "", "agency": str(user.agency_id or "")}
+    typed = typed or {}
+    binding = {"unit": typed.get("unit", user.unit.code if user.unit else ""),
+               "agency": typed.get("agency", str(user.agency_id or ""))}
     return render_template("admin/user.html", user=user, units=options(rows), groups=_agency_groups(rows),
-                           binding=binding, errors=errors or {}, myself=user.id == actor().id), status
+                           binding=binding, email=typed.get("email", user.email), errors=errors or {},
+                           myself=user.id == actor().id), status
 
 
 @bp.get("/<int:user_id>")
@@ -207,4 +212,26 @@ def set_unit(user_id: int) -> ResponseReturnValue:
         return _refused(user_id, "unit", [str(exc)], typed)
     flash(f"Đã chuyển tài khoản {user.username} sang {form.unit.data}"
           f"{f', cơ quan {agency.name}' if agency else ''}.", "success")
+    return redirect(url_for("admin_users.detail", user_id=user_id))
+
+
+@bp.post("/<int:user_id>/email")
+@admin_required
+def set_email(user_id: int) -> ResponseReturnValue:
+    """Set a user's e-mail address, where reminders of data deadlines go (empty: none)."""
+    session = db()
+    user = _managed_user(user_id)
+    form = UserEmailForm()
+    typed = {"email": request.form.get("email", "").strip()}
+    if not form.validate():
+        return _refused(user_id, "email", form_errors(form), typed)
+    try:
+        accounts.set_email(session, user.username, form.email.data, actor().username)
+        session.commit()
+    except UserError as exc:
+        if exc.http_status == 403:
+            raise
+        return _refused(user_id, "email", [str(exc)], typed)
+    flash(f"Tài khoản {user.username} nay nhận thư nhắc tại {form.email.data}." if form.email.data else
+          f"Tài khoản {user.username} không còn địa chỉ thư điện tử: không nhận thư nhắc.", "success")
     return redirect(url_for("admin_users.detail", user_id=user_id))

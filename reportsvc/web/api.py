@@ -289,7 +289,7 @@ def post_unit_agency(data: dict[str, Any], code: str) -> ResponseReturnValue:
 def _user_json(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
             "unit": user.unit.code if user.unit else None, "agency": user.agency.name if user.agency else None,
-            "active": user.active}
+            "email": user.email, "active": user.active}
 
 
 @bp.get("/users")
@@ -320,7 +320,8 @@ def post_user(data: dict[str, Any]) -> ResponseReturnValue:
     session = db()
     user = accounts.create_user(session, data["username"], data["role"], data["password"],
                                 agency_name=data.get("agency") or "", unit_code=data["unit"],
-                                full_name=data.get("full_name") or "", actor=me().username)
+                                full_name=data.get("full_name") or "", email=data.get("email") or "",
+                                actor=me().username)
     session.commit()
     return jsonify(_user_json(user)), 201
 

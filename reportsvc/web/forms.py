@@ -19,6 +19,7 @@ from wtforms import (BooleanField, Field, FieldList, Form, FormField, HiddenFiel
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
+from reportsvc.config import normal_email
 from reportsvc.importing.deadlines import parse_years
 from reportsvc.periods import Period, PeriodError, parse_period
 from reportsvc.render import FORMATS
@@ -494,6 +495,17 @@ def _password_rules(message: str) -> list[Any]:
     return [_required(message), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")]
 
 
+class EmailField(StringField):
+    """An e-mail address, optional: ``data`` is the address with its domain lower-cased, or ""."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse text that is not an address (the one check: reportsvc.config.normal_email)."""
+        try:
+            self.data = normal_email(self.data or "")
+        except ValueError as exc:
+            raise StopValidation(str(exc)) from None
+
+
 class UserCreateForm(PageForm):
     """A new account of the admin's unit or below: role admin, editor or viewer; an agency optional."""
 
@@ -502,6 +514,7 @@ class UserCreateForm(PageForm):
     role = SelectField("Vai trò", validate_choice=False, validators=[_required("Hãy chọn vai trò.")])
     unit = SelectField("Đơn vị", validate_choice=False)
     agency = SelectField("Cơ quan", validate_choice=False)
+    email = EmailField("Thư điện tử", filters=[_strip])
     password = PasswordField("Mật khẩu", validators=_password_rules("Hãy nhập mật khẩu."))
 
     def validate_role(self, field: Field) -> None:
@@ -515,6 +528,12 @@ class UserUnitForm(PageForm):
 
     unit = SelectField("Đơn vị", validate_choice=False)
     agency = SelectField("Cơ quan", validate_choice=False)
+
+
+class UserEmailForm(PageForm):
+    """A user's e-mail address for reminders (empty: none)."""
+
+    email = EmailField("Thư điện tử", filters=[_strip])
 
 
 class PasswordResetForm(PageForm):

@@ -352,6 +352,9 @@ class UserInput(ApiSchema):
     unit = _unit()
     agency = Text(allow_none=True, metadata={"description": "Tên cơ quan của đơn vị (bắt buộc với editor)"})
     full_name = Text(allow_none=True, metadata={"description": "Họ và tên"})
+    email = Text(allow_none=True, max_length=254,
+                 metadata={"description": "Thư điện tử nhận thư nhắc hạn nộp số liệu (không bắt buộc)",
+                           "example": "xd.nguyen@soxaydung.gov.vn"})
 
 
 # ---------------------------------------------------------------- responses (described, built by the views)
@@ -414,6 +417,7 @@ class UserSchema(Schema):
     role = fields.String(metadata={"enum": ["superadmin", *WEB_ROLES]})
     unit = fields.String(allow_none=True)
     agency = fields.String(allow_none=True)
+    email = fields.String(metadata={"description": "Thư điện tử nhận thư nhắc (\"\": không có)"})
     active = fields.Boolean()
 
 

@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from reportsvc.db.models import AuditEntry, IndicatorValue, Submission, Unit
+from reportsvc.db.models import AuditEntry, IndicatorValue, Submission, Unit, User
 from reportsvc.importing.safety import MB
 from reportsvc.services.permissions import Actor, editable_indicators
 from reportsvc.services.recording import current_value, record_indicator_value
@@ -229,11 +229,8 @@ def test_an_editor_gets_only_the_columns_it_may_enter(csrf_app: Flask, demo_serv
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     with demo_services.sessions() as session:
-        from reportsvc.services.permissions import Actor as RulesActor
-        from reportsvc.db.models import User
-
         user = session.scalar(select(User).where(User.username == "stp"))
-        allowed = editable_indicators(session, demo_services.registry, RulesActor.of(user),
+        allowed = editable_indicators(session, demo_services.registry, Actor.of(user),
                                       session.scalar(select(Unit).where(Unit.code == "HT")), 2024)
     columns = sheet_columns(workbook)
     assert set(columns) == allowed and allowed and all(code.startswith("TC_") for code in allowed)

@@ -6,11 +6,13 @@ submits as a whole unit to the office above it. Quý II and 6 tháng are one dat
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from reportsvc.services.accounts import create_user
 from reportsvc.services.audit import ACTIONS
 from reportsvc.services.runtime import Services
 from reportsvc.services.units import add_unit
+from tests.cli_helpers import ok, refused
 from tests.web_fixtures import api_token, csrf_app, login, task_led_by  # noqa: F401 - fixture
 
 OTHER_PASSWORD = "mat-khau-thu-nghiem-2024"
@@ -415,3 +418,32 @@ def test_the_office_page_refuses_what_the_service_refuses(csrf_app: Flask, demo_
     # Deciding again from the page loaded before: the stale version changes nothing.
     stale = other.post("/submissions/decide", data=_form_of(review, ">Duyệt<"))
     assert stale.status_code == 409 and "vừa được người khác thay đổi" in stale.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_the_command_line_walks_the_same_cycle(runner: CliRunner, demo_services: Services) -> None:
+    add_user(demo_services, "admin2", "admin", "HT", "Sở Nội vụ")
+    done = ok(runner, "--user", "stp", "submissions", "submit", "--unit", "HT", "--agency", "Sở Tư pháp",
+              "--period", "2024-Y")
+    assert "Đã nộp số liệu kỳ Quý IV/2024, Năm 2024 của Sở Tư pháp" in done.output
+    submission = _justice(demo_services)
+    number = str(submission.id)
+    assert refused(runner, "--user", "stp", "submissions", "submit", "--unit", "HT", "--agency", "Sở Tư pháp",
+                   "--period", "2024-Q4").endswith("đang chờ duyệt; không nộp lần thứ hai.")
+    assert refused(runner, "--user", "stp", "submissions", "approve", number) == \
+        "Lỗi: Chỉ quản trị viên (Sở Nội vụ) được thực hiện thao tác này."
+    assert refused(runner, "--user", "admin", "submissions", "return", number, "--reason", "  ") == \
+        "Lỗi: Hãy ghi lý do trả lại số liệu."
+    listed = ok(runner, "--user", "admin", "submissions", "list", "--unit", "HT", "--period", "2024-Y",
+                "--state", "submitted", "--json")
+    assert [row["id"] for row in json.loads(listed.output) if row["agency"] == "Sở Tư pháp"] == [submission.id]
+    assert "Đã duyệt" in ok(runner, "--user", "admin", "submissions", "approve", number,
+                            "--version", str(submission.version)).output
+    assert "trạng thái: Đã mở lại" in ok(runner, "--user", "admin2", "submissions", "reopen", number,
+                                         "--reason", "Bổ sung kết quả quý IV").output
+    assert refused(runner, "submissions", "list", "--state", "draft") \
+        .startswith("Lỗi: Trạng thái không hợp lệ: 'draft'")
+    assert audit_actions(demo_services, submission.id) == ["submission.submit", "submission.approve",
+                                                           "submission.reopen"]
+    assert _justice(demo_services).reason == "Mở lại: Bổ sung kết quả quý IV"

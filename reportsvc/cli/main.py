@@ -246,6 +246,7 @@ def scheduler_run(ctx: click.Context, hour: int) -> None:
 from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept in their own modules
 from reportsvc.cli.plan import plan  # noqa: E402
 from reportsvc.cli.reminders import reminders  # noqa: E402
+from reportsvc.cli.submissions import submissions  # noqa: E402
 from reportsvc.cli.units import units  # noqa: E402
 from reportsvc.cli.users import users  # noqa: E402
 from reportsvc.cli.values import values  # noqa: E402
@@ -256,6 +257,7 @@ main.add_command(plan)
 main.add_command(users)
 main.add_command(reminders)
 main.add_command(values)
+main.add_command(submissions)
 
 
 def run() -> None:  # pragma: no cover - the console script entry

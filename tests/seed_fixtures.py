@@ -1,7 +1,9 @@
 """Turn the seed plan texts into DOCX, XLSX and CSV files the way real plans look.
 
 The texts are committed under tests/fixtures/seeds/ (copied verbatim from the shared seed folder
-by scripts/copy_seed_fixtures.py), so the tests read nothing outside the repository.
+by scripts/copy_seed_fixtures.py), so the tests read nothing outside the repository. Seed 003 is the
+raw text of a PDF; its table, put back into rows by hand, is tests/fixtures/seed_003_table.md, checked
+word for word against the seed text whenever it is built (``tu_ky``).
 
 Each seed is parsed into blocks (tables of cell texts, paragraphs between them) and written:
 
@@ -18,10 +20,12 @@ The expected per-area counts are in the tests, counted by hand from the seed fil
 """
 from __future__ import annotations
 
+import collections
 import csv
 import html
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +38,10 @@ SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 HAI_DUONG = "000_8d409833d7e64fe6.txt"
 HA_TINH = "001_81dc5ac12a8b2fdd.txt"
 HAI_PHONG = "004_1949101df1de63d8.txt"
+TU_KY = "003_cfa10bce6340c47d.txt"
+# Seed 003 is the text a PDF extractor gave (columns interleaved, cells broken into lines); its table was put
+# back into rows and columns by hand in this markdown file, which tu_ky() checks word for word against the seed.
+TU_KY_TABLE = Path(__file__).resolve().parent / "fixtures" / "seed_003_table.md"
 
 _HEADING_TT = re.compile(r"^(?:[IVX]+|[A-H])\.?$")
 _HEADING_TEXT = re.compile(r"^(?:[IVX]+|[A-H])(?:\.|\s)\s*\S")
@@ -74,9 +82,15 @@ def _read(name: str) -> list[str]:
 def hai_duong() -> SeedPlan:
     """Hải Dương 2024 (000): markdown tables, activities numbered 1–83 under areas I–VII."""
     plan = SeedPlan(vmerge_columns=(1,))
+    _markdown_tables(_read(HAI_DUONG), plan)
+    return plan
+
+
+def _markdown_tables(lines: list[str], plan: SeedPlan) -> None:
+    """Read markdown tables (the first header row is the plan's header) and the title lines above them."""
     table: list[list[str]] = []
     first_line_of_table = True
-    for line in _read(HAI_DUONG):
+    for line in lines:
         if line.startswith("|"):
             cells = [_cell(c) for c in line.strip().strip("|").split("|")]
             if _is_separator(cells):
@@ -99,7 +113,6 @@ def hai_duong() -> SeedPlan:
             plan.title.append(text)
     if table:
         plan.blocks.append(("table", table))
-    return plan
 
 
 def _tab_plan(name: str, start: str, vmerge: tuple[int, ...], header_in_seed: bool) -> SeedPlan:
@@ -141,7 +154,40 @@ def hai_phong() -> SeedPlan:
     return _tab_plan(HAI_PHONG, "DANH MỤC", vmerge=(0,), header_in_seed=True)
 
 
-SEED_PLANS = {"000": hai_duong, "001": ha_tinh, "004": hai_phong}
+def _seed_words(text: str) -> list[str]:
+    """Return the words of a text, a word cut after "-" or "/" at a line end joined again ("2022-" | "2025")."""
+    return re.sub(r"([-/–])\s+", r"\1", unicodedata.normalize("NFC", text)).split()
+
+
+def tu_ky() -> SeedPlan:
+    """Tứ Kỳ 2023 (003): the seed's title lines over the table rebuilt from its text (TU_KY_TABLE).
+
+    The rebuilt table has the seed's words, each as often as the seed has it: the only words added are
+    the STT numbers the extractor lost (2–11, 13–26, 28, 29, 65, 70, 76; the plan itself skips 57). A
+    task cell is merged over the activity rows it belongs to (its text is centred in the PDF, so the
+    seed prints it among them); the STT cell of activity III 2.3, which has no number of its own, is
+    merged with the row above. Anything else in the seed raises ValueError.
+    """
+    lines = _read(TU_KY)
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("STT "))
+    plan = SeedPlan(vmerge_columns=(0, 1))
+    _markdown_tables(TU_KY_TABLE.read_text(encoding="utf-8").split("\n"), plan)
+    plan.title = [" ".join(line.split()) for line in lines[:header_at] if line.strip()]
+    rows = [plan.header] + [cells for kind, table in plan.blocks if kind == "table" for cells in table]
+    seed = collections.Counter(_seed_words("\n".join(lines[header_at:])))
+    ours = collections.Counter(word for cells in rows for text in cells[1:] for word in _seed_words(text))
+    ours.update(cells[0] for cells in rows if cells[0] and not cells[0].isdigit())  # "STT", area numerals
+    for number in (cells[0] for cells in rows[1:] if cells[0].isdigit()):
+        if seed[number] > ours[number]:
+            ours[number] += 1  # a number the seed has: checked like any word
+    numbers = [int(cells[0]) for cells in rows[1:] if cells[0].isdigit()]
+    if seed != ours or numbers != sorted(set(numbers)):
+        raise ValueError(f"{TU_KY_TABLE.name} does not match {TU_KY}: missing {dict(seed - ours)}, "
+                         f"added {dict(ours - seed)}, STT {numbers}")
+    return plan
+
+
+SEED_PLANS = {"000": hai_duong, "001": ha_tinh, "003": tu_ky, "004": hai_phong}
 
 
 # ------------------------------------------------------------------------------------------
@@ -311,7 +357,7 @@ def to_csv(plan: SeedPlan, bom: bool = True, delimiter: str = ",") -> bytes:
 
 
 def build(seed: str, fmt: str) -> bytes:
-    """Return the fixture bytes of a seed ("000", "001", "004") in a format (docx, xlsx, csv)."""
+    """Return the fixture bytes of a seed ("000", "001", "003", "004") in a format (docx, xlsx, csv)."""
     plan = SEED_PLANS[seed]()
     return {"docx": to_docx, "xlsx": to_xlsx, "csv": to_csv}[fmt](plan)
 

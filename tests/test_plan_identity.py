@@ -5,6 +5,8 @@ What each committed seed text writes (tests/fixtures/seeds/):
   tỉnh Hải Dương)": number and day blank.
 - 001 Hà Tĩnh: the decision's heading "Số: /QĐ-UBND", "Hà Tĩnh, ngày tháng năm 2023" (number, day and month
   blank); its XLSX/CSV appendix only "(ban hành kèm theo Quyết định số /QĐ-UBND ngày /12/2023 …)".
+- 003 Tứ Kỳ: only "(Ban hành kèm theo Kế hoạch số:           /KH-UBND ngày          /12/2022 của Uỷ ban nhân dân
+  huyện Tứ Kỳ )": number and day blank (its PDF reads the same: tests/test_plan_import_pdf.py).
 - 004 Hải Phòng: "Số: 4791 /QĐ-UBND", "Hải Phòng, ngày 29 tháng 12 năm 2023" under "ỦY BAN NHÂN DÂN THÀNH PHỐ
   HẢI PHÒNG" (the plan's own "Kèm theo Quyết định số 479/QĐ-UBND" misprint is not taken over the heading).
 """
@@ -20,7 +22,7 @@ from reportsvc.hooks.registry import PluginRegistry, build_registry
 from reportsvc.importing import analyse_plan, run_import
 from reportsvc.importing.identity import parse_doc_date, read_identity
 from tests import seed_fixtures
-from tests.test_plan_import import add_unit
+from tests.test_plan_import import YEARS, add_unit
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,8 @@ EXPECTED = {
     ("000", "xlsx"): ("", "KH-UBND", None, "ngày tháng 12 năm 2023", "", "Ủy ban nhân dân tỉnh Hải Dương"),
     ("001", "docx"): ("", "QĐ-UBND", None, "ngày tháng năm 2023", "Hà Tĩnh", "Chủ tịch UBND tỉnh"),
     ("001", "csv"): ("", "QĐ-UBND", None, "ngày /12/2023", "", "Chủ tịch UBND tỉnh"),
+    ("003", "docx"): ("", "KH-UBND", None, "ngày /12/2022", "", "Uỷ ban nhân dân huyện Tứ Kỳ"),
+    ("003", "csv"): ("", "KH-UBND", None, "ngày /12/2022", "", "Uỷ ban nhân dân huyện Tứ Kỳ"),
     ("004", "docx"): ("4791", "QĐ-UBND", date(2023, 12, 29), "ngày 29 tháng 12 năm 2023", "Hải Phòng",
                       "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"),
     ("004", "xlsx"): ("4791", "QĐ-UBND", date(2023, 12, 29), "ngày 29 tháng 12 năm 2023", "",
@@ -43,7 +47,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize(("seed", "fmt"), sorted(EXPECTED))
 def test_the_seeds_numbers_and_dates_are_read(seed: str, fmt: str, registry: PluginRegistry) -> None:
-    parsed = analyse_plan(seed_fixtures.build(seed, fmt), f"kh.{fmt}", registry, year=2024)
+    parsed = analyse_plan(seed_fixtures.build(seed, fmt), f"kh.{fmt}", registry, year=YEARS[seed])
     got = parsed.identity
     assert (got.number, got.symbol, got.date, got.date_text, got.place, got.issuing_body) == EXPECTED[seed, fmt]
     assert parsed.summary()["identity"]["date"] == (got.date.isoformat() if got.date else None)

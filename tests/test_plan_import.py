@@ -10,6 +10,9 @@ column between one area heading and the next.
   Hoạt động column), IV 1–5, V 1–7, VI 1–4, VII 13.
 - 001 Hà Tĩnh 2024, appendix: TT restarts at 1 in every area: I 1–7, II 1–4, III 1–11, IV 1–3,
   V 1–4, VI 1–4; VII has no item of its own, its sub-areas A 1–6 and B 1–9.
+- 003 Tứ Kỳ 2023 (raw PDF text; its table rebuilt in tests/fixtures/seed_003_table.md): activities 1–78
+  (no 57) in the Hải Dương layout, one task per "Nhiệm vụ N" label: I 1–8, II 1–5 and "2.6" (6), III 1, 2, 3,
+  5 (4; the plan has no Nhiệm vụ 4 there), IV 1–5, V 1–7, VI 1–5, VII 1–8, "2.9" and 10–15 (15). A 2023 plan.
 - 004 Hải Phòng 2024, list: I 1–10, II 11–19, III 20–32, IV 33–38, V 39–42, VI 43–48, VII 49–57
   (sub-rows "- Thành phố" … and the unnumbered row after 35 belong to their item).
 """
@@ -59,6 +62,15 @@ EXPECTED = {
         ("VII.A", "Xây dựng và phát triển chính quyền điện tử, chính quyền số", 6, "VII"),
         ("VII.B", "Áp dụng ISO 9001:2015 trong hoạt động của đơn vị", 9, None),
     ],
+    "003": [
+        ("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", 8, "I"),
+        ("II", "CẢI CÁCH THỂ CHẾ", 6, "II"),
+        ("III", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", 4, "III"),
+        ("IV", "CẢI CÁCH TỔ CHỨC BỘ MÁY HÀNH CHÍNH NHÀ NƯỚC", 5, "IV"),
+        ("V", "CẢI CÁCH CHẾ ĐỘ CÔNG VỤ", 7, "V"),
+        ("VI", "CẢI CÁCH TÀI CHÍNH CÔNG", 5, "VI"),
+        ("VII", "XÂY DỰNG CHÍNH QUYỀN ĐIỆN TỬ, CHÍNH QUYỀN SỐ", 15, "VII"),
+    ],
     "004": [
         ("I", "Chỉ đạo điều hành, kiểm tra và tuyên truyền", 10, "I"),
         ("II", "Cải cách thể chế", 9, "II"),
@@ -69,7 +81,8 @@ EXPECTED = {
         ("VII", "Xây dựng Chính quyền điện tử, Chính quyền số", 9, "VII"),
     ],
 }
-TOTALS = {"000": 51, "001": 48, "004": 57}
+TOTALS = {"000": 51, "001": 48, "003": 50, "004": 57}
+YEARS = {"000": 2024, "001": 2024, "003": 2023, "004": 2024}  # the year each seed's title names
 FORMATS = ("docx", "xlsx", "csv")
 
 
@@ -117,13 +130,42 @@ def invoke(runner: CliRunner, *args: str):  # noqa: ANN201
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
 def test_dry_run_counts(seed: str, fmt: str, registry: PluginRegistry) -> None:
-    parsed = analyse_plan(fixture_bytes(seed, fmt), f"ke_hoach.{fmt}", registry, year=2024)
+    parsed = analyse_plan(fixture_bytes(seed, fmt), f"ke_hoach.{fmt}", registry, year=YEARS[seed])
     summary = parsed.summary()
     assert list(summary) == ["total_rows", "years", "areas", "warnings", "identity", "row_problems"]
-    assert summary["years"] == [2024, 2024]
+    assert summary["years"] == [YEARS[seed], YEARS[seed]]
     assert summary["areas"] == [{"code": c, "title": t, "rows": n} for c, t, n, _ in EXPECTED[seed]]
     assert summary["total_rows"] == TOTALS[seed] == sum(n for _, _, n, _ in EXPECTED[seed])
     assert [a.area_code for a in parsed.areas] == [code for *_, code in EXPECTED[seed]]
+
+
+def test_tu_ky_layout_tasks_over_activity_rows(registry: PluginRegistry) -> None:
+    """Seed 003: task cells merged over their activity rows, a misspelt label, a row without STT, its 2023 deadlines."""
+    parsed = analyse_plan(fixture_bytes("003", "docx"), "tu_ky.docx", registry)
+    assert parsed.years == (2023, 2023) and parsed.title == "KHUNG KẾ HOẠCH THỰC HIỆN CẢI CÁCH HÀNH CHÍNH NHÀ NƯỚC NĂM 2023"
+    assert parsed.warnings == []  # every deadline read, every lead cell an agency name
+    items = {(a.numeral, i.number): i for a in parsed.areas for i in a.items}
+    indices = items["I", "12"]  # Nhiệm vụ 8 over the activities 12, 13 and 14
+    assert indices.title.startswith("Tiếp tục thực hiện việc đánh giá kết quả cải cách hành chính")
+    assert [a.number for a in indices.activities] == ["12", "13", "14"]
+    assert indices.lead.split("\n") == ["Sở Nội vụ", "Phòng Nội vụ", "UBND cấp huyện"]
+    assert items["V", "44"].activity == "Triển khai Kế hoạch thi, xét thăng hạng chức danh nghề nghiệp viên chức"
+    review = items["III", "29"]  # activity 2.3 has no STT of its own: its row continues 29, label dropped
+    assert review.activity.split("\n") == ["Soạn thảo Kế hoạch rà soát đơn giản hóa thủ tục hành chính",
+                                           "Thực hiện rà soát, đơn giản hóa thủ tục hành chính"]
+    assert review.deadline == "Quý I/ 2023\nThường xuyên"
+    assert ("III", "30") in items and ("VI", "57") not in items and ("VI", "58") in items
+
+
+def test_tu_ky_table_has_the_seed_texts_words(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The rebuilt table of seed 003 is checked word for word against the seed text: a changed word is refused."""
+    assert seed_fixtures.tu_ky().width == 7
+    changed = tmp_path / "seed_003_table.md"
+    changed.write_text(seed_fixtures.TU_KY_TABLE.read_text(encoding="utf-8").replace("Phòng Tư pháp", "Phòng Tư Pháp", 1),
+                       encoding="utf-8")
+    monkeypatch.setattr(seed_fixtures, "TU_KY_TABLE", changed)
+    with pytest.raises(ValueError, match=r"missing \{'pháp': 1\}, added \{'Pháp': 1\}"):
+        seed_fixtures.tu_ky()
 
 
 def test_unknown_area_is_custom_with_warning(registry: PluginRegistry) -> None:

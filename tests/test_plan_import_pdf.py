@@ -2,7 +2,7 @@
 
 The PDFs under tests/fixtures/pdf/ were made by tests/fixtures/pdf/make_pdfs.py: each seed's DOCX
 (tests/seed_fixtures.py) converted by LibreOffice, so they are what "Save as PDF" gives. Seed 003
-(Tứ Kỳ 2023) has no DOCX builder and no committed text, so it has no PDF here.
+(Tứ Kỳ 2023) is itself the text of a PDF: its table, rebuilt from that text, is exported the same way.
 """
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from reportsvc.importing.pdf import _Line, _reflow, page_words, pdf_blocks
 from reportsvc.importing.readers import read_blocks
 from reportsvc.importing.units import read_unit_list
 from tests import seed_fixtures
-from tests.test_plan_import import EXPECTED, TOTALS, add_unit, table_counts
+from tests.test_plan_import import EXPECTED, TOTALS, YEARS, add_unit, table_counts
 
 PDFS = Path(__file__).resolve().parent / "fixtures" / "pdf"
-SEEDS = ("000", "001", "004")
+SEEDS = ("000", "001", "003", "004")
 
 
 @lru_cache(maxsize=None)
@@ -102,14 +102,15 @@ def with_script_and_attachment(pdf: bytes) -> bytes:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_seed_pdf_dry_run_matches_its_docx(seed: str, registry: PluginRegistry) -> None:
-    from_pdf = analyse_plan(pdf_bytes(seed), f"ke_hoach_{seed}.pdf", registry, year=2024)
-    from_docx = analyse_plan(docx_bytes(seed), f"ke_hoach_{seed}.docx", registry, year=2024)
+    from_pdf = analyse_plan(pdf_bytes(seed), f"ke_hoach_{seed}.pdf", registry, year=YEARS[seed])
+    from_docx = analyse_plan(docx_bytes(seed), f"ke_hoach_{seed}.docx", registry, year=YEARS[seed])
     assert from_pdf.kind == "pdf"
     expected = [{"code": c, "title": t, "rows": n} for c, t, n, _ in EXPECTED[seed]]
     assert from_pdf.summary()["areas"] == from_docx.summary()["areas"] == expected
     assert from_pdf.total_rows == from_docx.total_rows == TOTALS[seed]
     assert [a.area_code for a in from_pdf.areas] == [code for *_, code in EXPECTED[seed]]
     assert from_pdf.title == from_docx.title
+    assert from_pdf.identity == from_docx.identity  # the plan's number, date and issuing body as the DOCX gives them
     assert [i.number for a in from_pdf.areas for i in a.items] == [i.number for a in from_docx.areas for i in a.items]
 
 
@@ -167,8 +168,8 @@ def test_pdf_task_texts_are_the_docx_texts_no_word_cut(seed: str, registry: Plug
     is wider than a narrow column ("PARI" | "NDEX" in seed 001) is one word again, two words on a full line
     ("UBND" | "cấp") stay two, and a paragraph ending on a full line is not run into the next one (Hải Dương 51-53:
     "Các sở, ban, ngành, UBND cấp huyện" ¶ "Các đơn vị sự nghiệp công lập")."""
-    from_pdf = analyse_plan(pdf_bytes(seed), f"ke_hoach_{seed}.pdf", registry, year=2024)
-    from_docx = analyse_plan(docx_bytes(seed), f"ke_hoach_{seed}.docx", registry, year=2024)
+    from_pdf = analyse_plan(pdf_bytes(seed), f"ke_hoach_{seed}.pdf", registry, year=YEARS[seed])
+    from_docx = analyse_plan(docx_bytes(seed), f"ke_hoach_{seed}.docx", registry, year=YEARS[seed])
     pdf_items = [(a.numeral, i) for a in from_pdf.areas for i in a.items]
     docx_items = [(a.numeral, i) for a in from_docx.areas for i in a.items]
     assert [(n, i.number) for n, i in pdf_items] == [(n, i.number) for n, i in docx_items]
@@ -178,6 +179,20 @@ def test_pdf_task_texts_are_the_docx_texts_no_word_cut(seed: str, registry: Plug
             where = f"{seed} {numeral}/{pdf_item.number} {name}"
             assert re.sub(r"\s", "", pdf_text) == re.sub(r"\s", "", docx_text), where
             assert words(pdf_text) == words(docx_text, _SEED_CUTS), where
+
+
+def test_tu_ky_pdf_header_cells_cut_and_identity(registry: PluginRegistry) -> None:
+    """Seed 003 on A4 portrait: "1.NHIỆM VỤ" is wider than its column and cut ("1.NHIỆ" | "M VỤ") on every page;
+    the header is found, the plan is the years and identity its title and "Ban hành kèm theo" line write."""
+    parsed = analyse_plan(pdf_bytes("003"), "tu_ky.pdf", registry)  # no year given: read from the title
+    assert (parsed.kind, parsed.years, parsed.years_source) == ("pdf", (2023, 2023), "title")
+    assert parsed.warnings == []
+    identity = parsed.identity
+    assert (identity.number, identity.symbol, identity.date, identity.date_text, identity.place,
+            identity.issuing_body) == ("", "KH-UBND", None, "ngày /12/2022", "", "Uỷ ban nhân dân huyện Tứ Kỳ")
+    [header] = [row for row in table_rows(pdf_blocks(pdf_bytes("003"), "tk.pdf")) if match_header(row) is not None]
+    assert header.cells == ["STT", "1.NHIỆM VỤ", "2.HOẠT ĐỘNG", "3.SẢN PHẨM", "4.CƠ QUAN CHỦ TRÌ",
+                            "5.CƠ QUAN PHỐI HỢP", "6.THỜI GIAN HOÀN THÀNH"]
 
 
 def test_words_cut_in_narrow_columns_of_seed_001(registry: PluginRegistry) -> None:

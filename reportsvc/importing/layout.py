@@ -23,7 +23,7 @@ Rules (see docs of issue 4 and shared/seeds/README.md):
   numbered activity rows is one task with its activities listed). A row whose Hoạt động cell carries
   a task label ("1.3. Nhiệm vụ 3:") is shifted by a column: it is kept as its own item and flagged.
   Labels such as "1.3. Nhiệm vụ 3:" and
-  "2.1. Hoạt động 1:" at the start of a cell are dropped from the text.
+  "2.1. Hoạt động 1:" (or its misspelling "Hoạt dộng") at the start of a cell are dropped from the text.
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ LOOKED_FOR = ("TT/STT; Nhiệm vụ / Nội dung công việc / Mục tiêu, ch�
 _OTHER_ROLES = ("activity", "product", "lead", "coord", "deadline", "budget")
 _HEADING = re.compile(r"^(?P<num>[IVXL]{1,7}|[A-H])(?P<sep>\s*[.:)\-–]\s*|\s+)(?P<title>\S.*)$", re.DOTALL)
 _ITEM_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.):]?$")
-_LABEL = re.compile(r"^\s*\d+(?:[.:]\s?\d+)*\s*[.:]?\s*(?:nhiệm vụ|hoạt động)\s*\d+\s*[:.]?\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*\d+(?:[.:]\s?\d+)*\s*[.:]?\s*(?:nhiệm vụ|hoạt [dđ]ộng)\s*\d+\s*[:.]?\s*",
+                    re.IGNORECASE)  # "Hoạt dộng 7:" is a typo the Tứ Kỳ plan makes
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _LEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]\s+\S")
 _TASK_LABEL = re.compile(r"^\s*(?:\d+(?:[.:]\s?\d+)*\s*[.:]?\s*)?nhiệm vụ\s*\d+", re.IGNORECASE)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from reportsvc.importing import agencies
+from reportsvc.demo.cycle import load_cycle
 from reportsvc.demo.data import AREAS, CHILDREN, COMMUNE_TASKS, PROVINCE, TARGETS, USERS
 from reportsvc.areas.matching import match_area
 from reportsvc.importing.model import ParsedArea, ParsedItem, ParsedPlan, ParsedTarget, PlanIdentity
@@ -244,4 +245,5 @@ def load_demo(session: Session, registry: PluginRegistry) -> DemoSummary:
         values += add_values(session, commune, YEAR - 1, commune_values(commune, YEAR - 1))
     users = ensure_users(session, province)
     session.flush()
+    load_cycle(session, province)  # data deadlines and the 2024 submissions, some on time, some late
     return DemoSummary(units, plans, updates, values, users)

@@ -78,7 +78,7 @@ def _settings_values(unit: Unit) -> dict[str, Any]:
         values["issuing_body"] = ""  # the default (the unit's UBND) is shown as a placeholder, not typed in
     values["recipients"] = "\n".join(values["recipients"] or [])
     values["reports"] = list(values["reports"] or [])
-    for name in ("cutoff_day", "submission_day"):
+    for name in ("cutoff_day", "submission_day", "data_due_day", "reminder_days"):
         values[name] = "" if values[name] is None else str(values[name])
     return values
 
@@ -168,8 +168,10 @@ def typed_settings(form: UnitSettingsForm) -> dict[str, Any]:
     """Return the settings as typed in the form, under the keys of reportsvc.db.unitsettings."""
     values: dict[str, Any] = {name: form[name].data or "" for name in
                               ("parent_body", "issuing_body", "place", "doc_symbol", "sign_authority",
-                               "signer_position", "signer_name", "cutoff_day", "submission_day")}
+                               "signer_position", "signer_name", "cutoff_day", "submission_day", "data_due_day",
+                               "reminder_days")}
     values["recipients"] = [line.strip() for line in (form.recipients.data or "").splitlines() if line.strip()]
+    values["approved_only"] = "có" if form.approved_only.data else ""  # unticked: back to the default "không"
     values["reports"] = list(form.reports.data or [])
     return values
 

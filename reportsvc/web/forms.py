@@ -448,6 +448,10 @@ class UnitSettingsForm(PageForm):
     recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)")
     cutoff_day = StringField("Ngày chốt số liệu", filters=[_strip])
     submission_day = StringField("Hạn gửi báo cáo (ngày của tháng cuối kỳ)", filters=[_strip])
+    data_due_day = StringField("Hạn nộp số liệu của cơ quan, đơn vị cấp dưới (ngày của tháng cuối kỳ)",
+                               filters=[_strip])
+    reminder_days = StringField("Nhắc trước hạn nộp số liệu (số ngày)", filters=[_strip])
+    approved_only = BooleanField("Chỉ dùng số liệu đã duyệt")
     reports = SelectMultipleField("Các báo cáo đơn vị phải gửi", validate_choice=False)
 
 

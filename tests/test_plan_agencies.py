@@ -1,12 +1,15 @@
 """Agencies resolved, not invented (issue 13, item 6): groups, row problems, unknown names kept as text."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from sqlalchemy import func, select
 
-from reportsvc.db.models import Agency, Task, Unit
+from reportsvc.db.models import Agency, AgencyAlias, Task, Unit
 from reportsvc.importing import agencies, analyse_plan, run_import
+from reportsvc.vn.text import fold
 from tests.test_plan_import import add_unit
 from tests.web_fixtures import csrf_app  # noqa: F401 - a fixture
 
@@ -219,8 +222,27 @@ def test_group_tasks_count_for_every_department_and_unit_below(services) -> None
     ("UBND cấp xã", "xa"), ("UBND các xã, phường", "xa"), ("UBND xã, phường, thị trấn", "xa"),
     ("UBND các huyện, thành phố, thị xã", "huyen"), ("Các sở, ban, ngành", "so"), ("Các cơ quan, đơn vị", "all"),
     ("UBND xã Thạch Đài", ""), ("UBND huyện Thạch Hà", ""), ("UBND thành phố Hà Tĩnh", ""), ("Sở Tư pháp", ""),
+    # with or without a leading "Các", in any case and any Unicode normal form
+    ("Sở, ban, ngành cấp tỉnh", "so"), ("Sở, ban, ngành có liên quan", "so"), ("các sở, ban, ngành", "so"),
+    ("CÁC SỞ, BAN, NGÀNH", "so"), (unicodedata.normalize("NFD", "Sở, ban, ngành cấp tỉnh"), "so"),
+    ("Các sở, ngành liên quan", "so"), ("Các Sở, Ban ngành", "so"), ("Các phòng, ban chuyên môn", "so"),
+    ("Các UBND cấp xã", "xa"), ("các xã, thị trấn", "xa"), ("UBND các xã, thị trấn", "xa"),
+    ("Cơ quan, đơn vị liên quan", "all"), ("các cơ quan, đơn vị", "all"), ("Đơn vị có liên quan", "all"),
+    ("UBND các huyện, thị xã, thành phố", "huyen"), ("Các UBND huyện, thị xã, thành phố", "huyen"),
+    ("Phòng Nội vụ", ""), ("Ban Quản lý Khu kinh tế tỉnh", ""), ("Sở Ngoại vụ", ""), ("Đơn vị sự nghiệp", ""),
 ])
 def test_a_group_is_a_plural_or_a_tier_never_one_named_unit(written: str, group: str) -> None:
     from reportsvc.importing.agencies import group_of
 
     assert group_of(written) == group
+
+
+def test_the_demo_creates_no_agency_named_like_a_group(demo_services) -> None:  # noqa: ANN001
+    """The demo imports its plans with create_agencies=True; the placeholders its cells write stay groups."""
+    with demo_services.sessions() as session:
+        coords = session.scalars(select(Task.coord_text)).all()
+        names = session.scalars(select(Agency.name)).all() + session.scalars(select(AgencyAlias.alias)).all()
+    written = {name for cell in coords for name in agencies.split_written(cell)}
+    assert {"Sở, ban, ngành có liên quan", "Sở, ban, ngành cấp tỉnh", "Các sở, ban, ngành"} <= written
+    assert names and [name for name in names if agencies.group_of(name)] == []
+    assert not any(fold(name).startswith(("so, ban", "so ban", "cac ")) for name in names)

@@ -187,13 +187,20 @@ GROUPS: dict[str, str] = {
     "xa": "Tất cả UBND cấp xã",
     "all": "Tất cả cơ quan, đơn vị",
 }
+# A leading plural word ("Các", "Tất cả các", "Mọi"), dropped before the patterns below are tried; a plural
+# that names no tier or kind ("Các cơ quan chủ trì", "Các ĐVSNCL") is the group of all.
+_PLURAL = re.compile(r"^(?:tat ca(?: cac)?|toan bo(?: cac)?|cac|moi|nhung)\s+")
 _GROUP_PATTERNS = (  # plural or tier words only: "UBND xã Thạch Đài" and "UBND huyện Thạch Hà" are agencies
-    ("xa", re.compile(r"^(?:ubnd|uy ban nhan dan|chinh quyen)\s+(?:cap xa|cac (?:xa|phuong)\b|xa\s*,\s*phuong|xa$)")),
-    ("huyen", re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(?:cap huyen|cac (?:quan|huyen|thi xa|thanh pho)\b"
+    ("xa", re.compile(r"^(?:(?:ubnd|uy ban nhan dan|chinh quyen)\s+)?"
+                      r"(?:cap xa|cac (?:xa|phuong)\b|xa\s*,\s*(?:phuong|thi tran)|xa$)")),
+    ("huyen", re.compile(r"^(?:(?:ubnd|uy ban nhan dan)\s+)?(?:cap huyen|cac (?:quan|huyen|thi xa|thanh pho)\b"
                          r"|(?:quan|huyen|thi xa|thanh pho)\s*,|(?:quan|huyen)$)")),
-    ("so", re.compile(r"^cac (?:so|co quan chuyen mon)\b")),
-    ("all", re.compile(r"^(?:cac|tat ca|moi)\s")),
+    # "Sở, ban, ngành cấp tỉnh", "Sở, ngành liên quan", "Ban ngành", a district's "Phòng, ban chuyên môn"
+    ("so", re.compile(r"^(?:(?:so|phong)\s*,?\s*(?:ban|nganh)|ban\s*,?\s*nganh|co quan chuyen mon)\b")),
+    # "Cơ quan, đơn vị liên quan", "Đơn vị có liên quan", "Cơ quan, đơn vị, địa phương"
+    ("all", re.compile(r"^(?:co quan|don vi)(?:\s*,\s*(?:co quan|don vi|dia phuong))*(?:\s+(?:co\s+)?lien quan)?$")),
 )
+_PLURAL_SO = re.compile(r"^(?:so|phong|ban|nganh)\b")  # "Các sở", "Các Sở: …", "Các phòng chuyên môn"
 _BLANK_MARKS = {"", "-", "x", "khong ghi", "(khong ghi)", "khong", "chua ghi"}
 _DOC_WORDS = ("ke hoach", "quyet dinh", "bao cao", "hoi nghi", "cong van", "thong bao", "nghi quyet", "van ban",
               "de an", "chuong trinh", "du thao", "to trinh", "ket luan", "huong dan", "tai lieu", "lop tap huan",
@@ -226,12 +233,19 @@ def lookup_text(written: str) -> str:
 
 
 def group_of(written: str) -> str:
-    """Return the GROUPS code of a group placeholder ("Các sở, ban, ngành" -> "so"), else ""."""
+    """Return the GROUPS code of a group placeholder ("Các sở, ban, ngành" -> "so"), else "".
+
+    Compared without case or diacritics (any Unicode normal form), with or without a leading "Các":
+    "Sở, ban, ngành cấp tỉnh" and "Các UBND cấp xã" are groups as much as "Các sở, ban, ngành".
+    """
     key = fold(lookup_text(written))
+    rest = _PLURAL.sub("", key, count=1)
     for code, pattern in _GROUP_PATTERNS:
-        if pattern.match(key):
+        if pattern.match(rest):
             return code
-    return ""
+    if rest == key:
+        return ""
+    return "so" if _PLURAL_SO.match(rest) else "all"
 
 
 def not_agency_reason(written: str) -> str:

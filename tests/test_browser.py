@@ -4,7 +4,8 @@ One user journey on the real server with the demo locality: sign in, upload a co
 plan and confirm it, record a task's status with evidence, enter indicator values (one refused
 first), edit and generate the quarterly report, download the DOCX and the PDF and read them.
 A screenshot of each main page is saved under tests/artifacts/ (gitignored).
-Then the dashboard's completeness table ("Tình hình báo cáo kỳ này" → "Xem đầy đủ"), column by column.
+Then the dashboard's completeness table ("Tình hình báo cáo kỳ này" → "Xem đầy đủ"), column by column,
+with the demo's submissions (state, dates, on time or late).
 
 Without Chromium these tests skip, and under REPORTSVC_REQUIRE_ALL=1 (scripts/test.sh) they fail.
 """
@@ -199,11 +200,18 @@ def test_dashboard_completeness_table_shows_name_kind_and_status(live_server: st
     with demo_services.sessions() as session:
         unit = session.scalar(select(Unit).where(Unit.code == "HT"))
         rows = overview(session, demo_services.registry, unit, parse_period("2024-Q3")).completeness
-        expected = [[row.name, row.kind_label, "Đã báo cáo" if row.done else "Chưa báo cáo"] for row in rows]
-    # The demo: Sở Tài chính skipped quý III; the districts and communes below the province are listed too.
-    assert ["Sở Tài chính", "Cơ quan chủ trì", "Chưa báo cáo"] in expected
-    assert {"Cơ quan chủ trì", "Đơn vị cấp huyện", "Đơn vị cấp xã"} <= {kind for _, kind, _ in expected}
-    assert {status for *_, status in expected} == {"Đã báo cáo", "Chưa báo cáo"}
+        expected = [[row.name, row.kind_label, f"{row.reported}/{row.assigned}",
+                     "Đã báo cáo" if row.done else "Chưa báo cáo", row.submission.label,
+                     f"{row.submitted_on:%d/%m/%Y}" if row.submitted_on else "", f"{row.deadline:%d/%m/%Y}",
+                     row.timeliness.label] for row in rows]
+    # The demo: Sở Tài chính skipped quý III, its updates and its submission; the districts and communes below
+    # the province are listed too, each due on 10/09/2024.
+    assert ["Sở Tài chính", "Cơ quan chủ trì", "0/3", "Chưa báo cáo", "Chưa nộp", "", "10/09/2024", "Chưa nộp"] \
+        in expected
+    assert {"Cơ quan chủ trì", "Đơn vị cấp huyện", "Đơn vị cấp xã"} <= {row[1] for row in expected}
+    assert {row[3] for row in expected} == {"Đã báo cáo", "Chưa báo cáo"}
+    assert {"Đúng hạn", "Chưa nộp"} <= {row[7] for row in expected} and any(
+        row[7].startswith("Muộn (") for row in expected)
 
     with chromium_context(chromium) as context:
         page = context.new_page()
@@ -215,16 +223,21 @@ def test_dashboard_completeness_table_shows_name_kind_and_status(live_server: st
         table = card.locator("details table")
         expect(table).to_be_visible()
         # text_content, not inner_text: the header is uppercased by CSS only.
-        assert table.locator("thead th").all_text_contents() == ["Cơ quan, đơn vị", "Loại", "Tình trạng"]
+        assert table.locator("thead th").all_text_contents() == [
+            "Cơ quan, đơn vị", "Loại", "Nhiệm vụ đã báo cáo", "Tình trạng", "Nộp số liệu", "Ngày nộp", "Hạn nộp",
+            "Đúng hạn, muộn"]
         shown = [[cell.strip() for cell in row.locator("td").all_text_contents()]
                  for row in table.locator("tbody tr").all()]
         assert shown == expected
         assert card.locator("summary").text_content().strip() == f"Xem đầy đủ ({len(expected)})"
-        # The status is a badge in the third column, red only for those who have not reported.
-        statuses = table.locator("tbody tr td:nth-child(3) .badge")
+        # The status is a badge in the fourth column, red only for those who have not reported.
+        statuses = table.locator("tbody tr td:nth-child(4) .badge")
         assert statuses.count() == len(expected)
-        assert table.locator("tbody tr td:nth-child(3) .badge-overdue").all_text_contents() == \
-            ["Chưa báo cáo"] * sum(status == "Chưa báo cáo" for *_, status in expected)
+        assert table.locator("tbody tr td:nth-child(4) .badge-overdue").all_text_contents() == \
+            ["Chưa báo cáo"] * sum(row[3] == "Chưa báo cáo" for row in expected)
+        # Timeliness is a badge in the last column: red for those who have not submitted after the deadline.
+        assert table.locator("tbody tr td:nth-child(8) .badge-overdue").all_text_contents() == \
+            ["Chưa nộp"] * sum(row[7] == "Chưa nộp" for row in expected)
 
 
 def test_province_admin_sets_up_departments_users_and_settings(live_server: str, chromium: Path,  # noqa: F811

@@ -163,6 +163,38 @@ def test_the_preview_maps_creates_or_keeps_unknown_names(csrf_app, demo_services
         assert agencies.resolve(session, plan.unit, "Phòng Pháp chế Thử").id == tu_phap_id
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.import",
                                                        AuditEntry.entity_id == str(plan.id))) is not None
+    # The warnings speak of what the web offers, not of the command line's options.
+    page = client.get(done.location).get_data(as_text=True)
+    kept = next(line for line in page.splitlines() if "chưa gán cho nhiệm vụ" in line)
+    assert "Tổ Công tác Thử" in kept and "“Thay thế kế hoạch đã nhập”" in kept and "“Tạo cơ quan mới”" in kept
+    created = next(line for line in page.splitlines() if "Đã thêm 1 cơ quan" in line)
+    assert "Ban Điều phối Thử" in created and "trang “Cơ quan” của đơn vị" in created
+    assert "--create-agencies" not in page and "reportsvc agencies" not in page
+
+
+def test_the_command_line_warnings_name_its_options(runner, services, tmp_path) -> None:  # noqa: ANN001
+    from reportsvc.cli.main import main
+
+    add_unit(services)
+    path = tmp_path / "lech.csv"
+    path.write_bytes(MISALIGNED)
+    kept = runner.invoke(main, ["plan", "import", str(path), "--unit", "HT", "--year", "2024"], catch_exceptions=False)
+    assert kept.exit_code == 0, kept.output
+    [warning] = [line for line in kept.output.splitlines() if "chưa gán cho nhiệm vụ" in line]
+    assert "Sở Kiểm Tra Mới" in warning and "dùng --create-agencies để tạo chúng" in warning
+    assert "Tạo cơ quan mới" not in kept.output and "bước xem trước" not in kept.output
+    created = runner.invoke(main, ["plan", "import", str(path), "--unit", "HT", "--year", "2024", "--replace",
+                                   "--create-agencies"], catch_exceptions=False)
+    assert created.exit_code == 0, created.output
+    [warning] = [line for line in created.output.splitlines() if "Đã thêm" in line]
+    assert "Sở Kiểm Tra Mới" in warning and "'reportsvc agencies list --unit HT'" in warning
+    assert "trang “Cơ quan”" not in created.output
+
+
+def test_an_import_from_nowhere_known_is_refused(services) -> None:  # noqa: ANN001
+    add_unit(services)
+    with pytest.raises(ValueError, match="origin"):
+        run_import(services.sessions, MISALIGNED, "kh.csv", "HT", 2024, services.registry, origin="api")
 
 
 

@@ -8,6 +8,9 @@ A unit has at most one plan of the same years (an annual plan for 2021 may stand
 replacing deletes the old plan with its areas, tasks and targets, and moves the status
 updates of an old task to the new task with the same area numeral and number. Updates of
 tasks the new plan no longer has are deleted, and a warning on ``parsed.warnings`` says how many.
+
+The warnings about agencies created or kept as text say what to do next where the import came from
+(``origin``): on the command line its options, on the web the preview's choices and pages.
 """
 from __future__ import annotations
 
@@ -44,19 +47,26 @@ def _plan_unit(session: Session, unit_code: str) -> Unit:
         raise PlanImportError(str(exc)) from None
 
 
+ORIGINS = ("cli", "web")  # where an import comes from: the command line, or the web upload and its preview
+
+
 def import_plan(session: Session, parsed: ParsedPlan, unit_code: str, year: int, replace: bool = False,
                 filename: str | None = None, sha256: str | None = None, user: str = "",
-                create_agencies: bool = False, agency_map: dict[str, int | str] | None = None) -> Plan:
+                create_agencies: bool = False, agency_map: dict[str, int | str] | None = None,
+                origin: str = "cli") -> Plan:
     """Add the parsed plan for a unit and year to ``session`` (flushed, not committed) and return it.
 
     A name that is no agency of the unit's scope is created only when ``create_agencies`` is set or
     ``agency_map`` maps it to "new"; ``agency_map`` may map it to the id of an agency of that scope
-    instead. Otherwise its task keeps the name as text (lead_text) with no agency, and a warning says so.
+    instead. Otherwise its task keeps the name as text (lead_text) with no agency, and a warning says so,
+    with the next step ``origin`` ("cli" or "web") offers.
     """
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
     try:
         return _import(session, parsed, unit_code, year, replace,
                        display_name(filename) if filename else parsed.filename, sha256 or parsed.sha256, user,
-                       _AgencyChoices(create_agencies, agency_map or {}))
+                       _AgencyChoices(create_agencies, agency_map or {}, origin))
     except SQLAlchemyError as exc:
         raise PlanImportError(f"Lỗi cơ sở dữ liệu khi lưu kế hoạch ({exc.__class__.__name__}); "
                               f"không có thay đổi nào được lưu.") from exc
@@ -109,12 +119,10 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
             new_tasks.setdefault((parsed_area.numeral, item.number), task)
     if choices.created:
         parsed.warnings.append(f"Đã thêm {len(choices.created)} cơ quan chưa có vào danh mục của {unit.name}: "
-                               f"{'; '.join(choices.created)}. Kiểm tra lại bằng "
-                               f"'reportsvc agencies list --unit {unit.code}'.")
+                               f"{'; '.join(choices.created)}. {_created_advice(choices.origin, unit)}")
     if choices.kept:
         parsed.warnings.append(f"{len(choices.kept)} tên cơ quan chưa có trong danh mục, chưa gán cho nhiệm vụ "
-                               f"(giữ nguyên chữ): {'; '.join(choices.kept)}. Thêm cơ quan rồi nhập lại, hoặc "
-                               f"dùng --create-agencies để tạo chúng.")
+                               f"(giữ nguyên chữ): {'; '.join(choices.kept)}. {_kept_advice(choices.origin)}")
     plan.doc_number, plan.doc_symbol, plan.doc_date = identity.number, identity.symbol, identity.date
     plan.doc_date_text, plan.doc_place = identity.date_text[:64], identity.place[:128]
     plan.issuing_body = identity.issuing_body[:255]
@@ -134,12 +142,28 @@ def _import(session: Session, parsed: ParsedPlan, unit_code: str, year: int, rep
     return plan
 
 
+def _created_advice(origin: str, unit: Unit) -> str:
+    """Return where to check the agencies an import created: the CLI command, or the web's agencies page."""
+    if origin == "web":
+        return "Kiểm tra lại ở trang “Cơ quan” của đơn vị (đổi tên, thêm tên gọi khác hoặc hợp nhất nếu cần)."
+    return f"Kiểm tra lại bằng 'reportsvc agencies list --unit {unit.code}'."
+
+
+def _kept_advice(origin: str) -> str:
+    """Return how to assign the names an import kept as text: the CLI option, or the web preview's choices."""
+    if origin == "web":
+        return ("Để gán, tải tệp lên lại, đánh dấu “Thay thế kế hoạch đã nhập” và ở bước xem trước chọn cơ quan "
+                "tương ứng hoặc “Tạo cơ quan mới” cho từng tên.")
+    return "Thêm cơ quan rồi nhập lại, hoặc dùng --create-agencies để tạo chúng."
+
+
 @dataclass
 class _AgencyChoices:
     """How unknown agency names are treated in one import, and what happened to them."""
 
     create: bool
     mapping: dict[str, int | str]
+    origin: str = "cli"
     cache: dict[str, agencies.Resolution] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
@@ -221,8 +245,9 @@ def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", fi
                year: int | tuple[int, int] | None, registry: "PluginRegistry", settings: "Settings | None" = None,
                replace: bool = False,
                user: str = "", create_agencies: bool = False,
-               agency_map: dict[str, int | str] | None = None) -> tuple[Plan, ParsedPlan]:
-    """Analyse a file and store it in one transaction: all of it is saved, or nothing is."""
+               agency_map: dict[str, int | str] | None = None, origin: str = "cli") -> tuple[Plan, ParsedPlan]:
+    """Analyse a file and store it in one transaction: all of it is saved, or nothing is (``origin``: see
+    ``import_plan``)."""
     from reportsvc.importing.analyse import analyse_plan
 
     with transaction(sessions) as session:
@@ -230,5 +255,5 @@ def run_import(sessions: sessionmaker[Session], source: "bytes | str | Path", fi
         parsed = analyse_plan(source, filename, registry, settings, year=year)
         first = parsed.years[0] if parsed.years else int(year or 0)  # years given, or read from the document
         plan = import_plan(session, parsed, unit_code, first, replace, user=user, create_agencies=create_agencies,
-                           agency_map=agency_map)
+                           agency_map=agency_map, origin=origin)
     return plan, parsed

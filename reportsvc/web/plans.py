@@ -201,7 +201,7 @@ def confirm(token: str) -> ResponseReturnValue:
     try:
         plan, parsed = run_import(services().sessions, data, pending.filename, pending.unit_code, pending.years_given,
                                   services().registry, settings, replace=replace, user=actor().username,
-                                  agency_map=form.agency_map())
+                                  agency_map=form.agency_map(), origin="web")
     except UserError as exc:
         flash(f"Chưa nhập kế hoạch: {exc}", "error")
         return redirect(url_for("plans.preview", token=token))

@@ -8,8 +8,9 @@ Who owes what:
   Y quý IV's (reportsvc.periods.Period.record_key). A window's deadline is ``data_due_day`` of its
   last month (reportsvc.collect.timeliness.deadline_of).
 - The *parties* of a window: each current department of the office that leads (chủ trì) a task of
-  the office's plan for the window's year (a multi-year plan: the tasks that apply that year), and
-  each current unit right below the office (party "unit").
+  the office's plan for the window's year (a multi-year plan: the tasks that apply that year; a task
+  led by a group such as "Các sở, ban, ngành" makes no department a party), and each current unit
+  right below the office (party "unit"), the tasks of its own plan for the year being its tasks.
 - A party owes the window while it has no submission for it that is submitted or approved (none
   yet, or returned: reportsvc.collect.timeliness.SUBMITTED). A department is also done when its
   whole unit handed in the unit's data.
@@ -235,9 +236,9 @@ def due_reminders(session: Session, today: date) -> list[Reminder]:
                 for role in task.agencies:
                     if role.role == "lead":
                         leads.setdefault(role.agency_id, []).append(task)
-            agencies = list(session.scalars(select(Agency).where(Agency.id.in_(list(leads)),
-                                                                 Agency.successor_id.is_(None))
-                                            .order_by(Agency.name))) if leads else []
+            agencies = list(session.scalars(select(Agency).where(  # the office's own current departments
+                Agency.id.in_(list(leads)), Agency.unit_id == office.id, Agency.successor_id.is_(None))
+                .order_by(Agency.name))) if leads else []
             parties: list[tuple[int, int | None, str, list[Task]]] = [
                 (office.id, agency.id, agency.name, leads[agency.id]) for agency in agencies]
             for child in office.children:

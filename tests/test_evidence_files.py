@@ -55,13 +55,16 @@ def bearer(services: Services, username: str = "vpubnd") -> dict[str, str]:
     return {"Authorization": f"Bearer {api_token(services, username)}"}
 
 
-def with_status(client: FlaskClient, headers: dict[str, str], task_id: int, period: str = PERIOD) -> None:
-    """Record a status of the task for the period through the API (files belong to a status record)."""
-    current = client.get(f"/api/v1/tasks/{task_id}?period={period}", headers=headers).get_json()["update"]
+def with_status(client: FlaskClient, headers: dict[str, str], task_id: int, period: str = PERIOD) -> dict:
+    """Record a status of the task for the period through the API (files belong to a status record); return it."""
+    read = client.get(f"/api/v1/tasks/{task_id}?period={period}", headers=headers)
+    assert read.status_code == 200, read.get_json()
+    current = read.get_json()["update"]
     sent = client.post(f"/api/v1/tasks/{task_id}/status", headers=headers, json={
         "period": period, "version": current["version"] if current else 0, "status": "done",
         "completed_on": "05/12/2024", "evidence_number": "74/KH-UBND", "evidence_date": "05/12/2024"})
     assert sent.status_code in (200, 201), sent.get_json()
+    return sent.get_json()["update"]
 
 
 def upload(client: FlaskClient, headers: dict[str, str], task_id: int, data: bytes, name: str,
@@ -102,8 +105,8 @@ def test_a_pdf_is_attached_listed_with_the_task_and_downloaded_unchanged(app: Fl
     assert [f["sha256"] for f in task["update"]["files"]] == [file["sha256"]]
     assert any(f["id"] == file["id"] for u in task["updates"] for f in u["files"])
     # Downloaded byte for byte, by the viewer of the same province too.
-    for reader in ("vpubnd", "xem"):
-        response = client.get(file["url"], headers=bearer(demo_services, reader))
+    for reader, token in (("vpubnd", headers), ("xem", bearer(demo_services, "xem"))):
+        response = client.get(file["url"], headers=token)
         assert response.status_code == 200 and response.data == PDF, reader
         assert response.mimetype == "application/pdf"
         assert hashlib.sha256(response.data).hexdigest() == file["sha256"]
@@ -111,6 +114,8 @@ def test_a_pdf_is_attached_listed_with_the_task_and_downloaded_unchanged(app: Fl
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "evidence.add"))
     assert (entry.actor, entry.entity, entry.entity_id) == ("vpubnd", "task", str(task_id))
     assert entry.new["sha256"] == file["sha256"] and entry.new["period"] == PERIOD
+    # A later edit of the status keeps its files.
+    assert [f["id"] for f in with_status(client, headers, task_id)["files"]] == [file["id"]]
 
 
 def test_a_docx_is_attached_on_the_task_page_and_downloaded_there(app: Flask, demo_services: Services) -> None:

@@ -493,7 +493,8 @@ def post_status(data: dict[str, Any], task_id: int) -> ResponseReturnValue:
     existed = current_status(session, row.id, period.key) is not None
     update = record_status(session, services().registry, me(), row, data, period.key, version)
     session.commit()
-    return jsonify({"update": jsonable(status_snapshot(update))}), 200 if existed else 201
+    return jsonify({"update": _update_json(update, evidence.files_of(session, [update.id]))}), \
+        200 if existed else 201
 
 
 @bp.get("/indicator-values")

@@ -55,7 +55,7 @@ def test_openapi_document_is_generated_from_the_schemas(app: Flask) -> None:
     query = {p["name"]: p for p in spec["paths"]["/api/v1/indicator-values"]["get"]["parameters"]}
     assert query["unit"]["required"] and query["period"]["required"]
     report_input = spec["components"]["schemas"]["ReportInput"]["properties"]
-    assert report_input["formats"]["items"]["enum"] == ["docx", "pdf", "pdfa"]
+    assert report_input["formats"]["items"]["enum"] == ["docx", "pdf", "pdfa", "json"]
     assert VIETNAMESE.search(post["summary"])
 
 
@@ -85,7 +85,7 @@ def test_wrong_types_unknown_fields_and_bad_periods_get_vietnamese_reasons(app: 
     report = client.post("/api/v1/reports", headers=headers, json={
         "unit": "HT", "period": "2024-Q4", "formats": ["odt"], "number": "3", "date": "hôm qua"})
     assert assert_vietnamese_error(report, 422) == [
-        "Định dạng không hợp lệ: ['odt']. Chọn trong: docx, pdf, pdfa.",
+        "Định dạng không hợp lệ: ['odt']. Chọn trong: docx, pdf, pdfa, json.",
         "Số văn bản (number) phải là số nguyên dương.", "Ngày báo cáo không hợp lệ: 'hôm qua' (dạng YYYY-MM-DD)."]
 
 

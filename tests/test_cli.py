@@ -135,7 +135,7 @@ def test_malformed_database_url(runner: CliRunner, monkeypatch: pytest.MonkeyPat
     (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--date", "hôm qua"),
      "Lỗi: Ngày không hợp lệ: 'hôm qua' (dạng dd/mm/yyyy)"),
     (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--format", "docx,odt"),
-     "Lỗi: Định dạng không hợp lệ: 'docx,odt'. Chọn trong: docx, pdf, pdfa"),
+     "Lỗi: Định dạng không hợp lệ: 'docx,odt'. Chọn trong: docx, pdf, pdfa, json"),
     (("report", "generate", "--unit", "HT", "--period", "2024-Q1", "--number", "0"),
      "Lỗi: Số văn bản không hợp lệ: '0' (cần số nguyên từ 1 đến 999999)."),
     (("report", "generate", "--unit", "HT"),

@@ -27,15 +27,17 @@ try:
 except ImportError:  # running from a checkout that was not pip-installed
     TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 
-FORMATS = ("docx", "pdf", "pdfa")
-"""The formats :func:`render` produces: "docx", "pdf" and "pdfa" (PDF/A-3b, for archiving)."""
+FORMATS = ("docx", "pdf", "pdfa", "json")
+"""The formats :func:`render` produces: "docx", "pdf", "pdfa" (PDF/A-3b, for archiving) and "json" (the data
+behind the report, reportsvc.report.data)."""
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "pdfa": "application/pdf",
+    "json": "application/json",
 }
-EXTENSIONS = {"docx": ".docx", "pdf": ".pdf", "pdfa": ".pdf"}
+EXTENSIONS = {"docx": ".docx", "pdf": ".pdf", "pdfa": ".pdf", "json": ".json"}
 
 _log = logging.getLogger(__name__)
 

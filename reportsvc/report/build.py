@@ -14,7 +14,9 @@ from reportsvc.db.unitsettings import agency_settings_of, settings_of
 from reportsvc.errors import NotFound
 from reportsvc.hooks.registry import HookFailure, PluginError, PluginRegistry, describe_error
 from reportsvc.periods import Period
-from reportsvc.report.model import AnnexTable, AreaSection, Chart, Header, PeriodInfo, Report, Signature
+from reportsvc.collect.completeness import CompletenessRow, completeness
+from reportsvc.report.model import AnnexTable, AreaSection, Chart, CompletenessEntry, Header, PeriodInfo, Report, \
+    Signature
 from reportsvc.report.outline import opening_basis, outline, placeholder, placeholders_in
 from reportsvc.vn import format as fmt
 
@@ -80,6 +82,12 @@ def report_period(unit: Unit, period: Period) -> Period:
     return period
 
 
+def entry(row: CompletenessRow) -> CompletenessEntry:
+    """Return a completeness row as plain report data (no database objects)."""
+    return CompletenessEntry(row.name, row.kind, row.unit_kind, row.level, row.assigned, row.reported, row.has_values,
+                             row.submission, row.submitted_on, row.deadline, row.timeliness)
+
+
 def drafts(session: Session, unit: Unit, period: Period) -> dict[str, str]:
     """Return the officer's stored section texts for the unit and period."""
     rows = session.scalars(select(ReportDraft).where(ReportDraft.unit_id == unit.id,
@@ -119,6 +127,8 @@ def build_report(session: Session, registry: PluginRegistry, unit_code: str, per
         recipients=list(settings.recipients),
         agency=agency.name if agency is not None else "", agency_id=agency.id if agency is not None else None,
         agency_code=settings.doc_symbol.removeprefix("BC-") if agency is not None else "",
+        unit_kind=unit.kind, period_kind=period.kind,
+        completeness=[entry(row) for row in completeness(context)] if agency is None else [],
     )
     if context.plan is None:
         report.warnings.append(f"Chưa có kế hoạch CCHC năm {period.year} của {unit.name}.")

@@ -243,6 +243,23 @@ class NarrativeSection:
 
 
 @dataclass
+class CompletenessEntry:
+    """A lead agency, or a unit below, in the report's completeness: what it reported and when it submitted."""
+
+    name: str
+    kind: str  # "agency" | "unit"
+    unit_kind: str  # the unit's kind ("xa", "phuong" …); "" for an agency
+    level: int  # depth below the report's unit (0 for an agency)
+    assigned: int  # tasks it leads (or its plan's tasks) that apply to the period
+    reported: int  # of those, tasks with a status update in the window
+    has_values: bool
+    submission: SubmissionState
+    submitted_on: date | None
+    deadline: date | None
+    timeliness: Timeliness
+
+
+@dataclass
 class PeriodInfo:
     """The report's period: key, Vietnamese label and data window."""
 
@@ -272,6 +289,9 @@ class Report:
     agency: str = ""  # an agency's own report: its name ("Sở Nội vụ"); "" for the unit's report
     agency_id: int | None = None
     agency_code: str = ""  # the symbol's issuer part ("SNV" of BC-SNV), in file names
+    unit_kind: str = ""  # the unit's kind ("tinh", "xa" …)
+    period_kind: str = ""  # "Q", "H", "M" or "Y"
+    completeness: list[CompletenessEntry] = field(default_factory=list)
 
     def all_sections(self) -> list[NarrativeSection]:
         """Return every narrative section and subsection in reading order."""

@@ -85,7 +85,7 @@ def generate(services: Services, unit_code: str, period: Period, formats: list[s
         if overrides:
             store_drafts(session, unit_code, period, overrides, user, editable_sections(services))
         report = build_report(session, services.registry, unit_code, period, options)
-        files = render(report, formats)
+        files = render(report, [*formats, *(["json"] if "json" not in formats else [])])  # the data, always kept
         row = archive.save(session, find_unit(session, unit_code), report, files, user)
         audit.record(session, user, "report.generate", "report", row.id, None,
                      {"unit": unit_code, "agency": agency, "period": period.key, "version": row.version,

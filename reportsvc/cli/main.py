@@ -139,7 +139,7 @@ def report_generate(ctx: click.Context, unit_code: str, period: Period, formats:
     services = services_of(ctx)
     row = generate(services, unit_code, period, formats, options=options,
                    overrides=_read_overrides(overrides), user=cli_actor(), agency=agency)
-    for file in row.files:
+    for file in (f for f in row.files if f.format in formats):  # the archive also keeps the data JSON
         path = out / file.filename
         try:
             path.write_bytes(file.content)

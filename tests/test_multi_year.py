@@ -354,3 +354,56 @@ def test_dashboard_task_list_and_completeness_use_the_years_tasks(plan_services)
         row = next(r for r in completeness(context) if r.kind == "unit")
         assert row.assigned == 8
     assert PUBLIC.applies_in_year is applies_in_year and "is_multi_year" in PUBLIC.__all__
+
+
+def test_completeness_agency_rows_count_the_years_tasks(services) -> None:  # noqa: ANN001
+    """An agency row counts the tasks of a 2021–2025 plan that apply in the report's year, its own and the
+    department groups' ("Các sở, ban, ngành"), like the unit rows below: not every task of the plan."""
+    from reportsvc.collect.completeness import completeness
+    from reportsvc.collect.context import CollectContext
+    from reportsvc.db.models import Agency
+    from reportsvc.periods import parse_period
+
+    shared = [("11", "Việc chung năm 2024", "Năm 2024"), ("12", "Rà soát chung", "Thường xuyên")]
+    with services.transaction() as session:
+        unit = Unit(code="HT", name="Tỉnh Hà Tĩnh", kind="tinh", place="Hà Tĩnh")
+        session.add(unit)
+        session.flush()
+        session.add_all([Agency(name="Sở Tư pháp", key="so tu phap", unit_id=unit.id),
+                         Agency(name="Sở Nội vụ", key="so noi vu", unit_id=unit.id)])
+        session.flush()
+        parsed = parsed_plan(MULTI + shared, (2021, 2025), "KẾ HOẠCH CCHC GIAI ĐOẠN 2021-2025")
+        for item in parsed.areas[0].items[len(MULTI):]:
+            item.lead = "Các sở, ban, ngành"
+        plan = import_plan(session, parsed, "HT", 2021)
+        tasks = {t.number: t for t in plan.tasks}
+        assert tasks["11"].lead_group == "so" and tasks["1"].agencies[0].agency.name == "Sở Tư pháp"
+        justice = session.scalar(select(Agency).where(Agency.name == "Sở Tư pháp"))
+        session.add(StatusUpdate(task=tasks["7"], period_key="2022-Y", status="done", completed_on=date(2022, 12, 1)))
+        session.add(StatusUpdate(task=tasks["4"], period_key="2023-Q2", status="done", agency=justice,
+                                 completed_on=date(2023, 6, 1)))
+    with services.sessions() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "HT"))
+
+        def rows(period: str) -> dict[str, tuple[int, int]]:
+            context = CollectContext(session=session, unit=unit, period=parse_period(period), registry=services.registry)
+            return {r.name: (r.assigned, r.reported) for r in completeness(context) if r.kind == "agency"}
+
+        # 2023: its own 1, 2, 3, 4, 5, 6, 9, 10 (not 7, done in 2022; not 8, of 2024) and the group's 12
+        assert rows("2023-Y") == {"Sở Tư pháp": (9, 1), "Sở Nội vụ": (1, 0)}
+        # 2024: 8 and 11 are 2024's; 4 was done in 2023
+        assert rows("2024-Y") == {"Sở Tư pháp": (8 + 2, 0), "Sở Nội vụ": (2, 0)}
+        assert rows("2021-Y") == {"Sở Tư pháp": (5 + 1, 0), "Sở Nội vụ": (1, 0)}
+
+
+def test_the_plan_list_and_page_show_a_multi_year_plans_years(app, demo_services) -> None:  # noqa: ANN001
+    with demo_services.transaction() as session:
+        plan = import_plan(session, parsed_plan(MULTI, (2021, 2025), ""), "HT-TH-TD", 2021)
+        plan_id = plan.id
+    client = admin_client(app)
+    listing = client.get("/plans").get_data(as_text=True)
+    row = next(line for line in listing.split("<tr>") if f"/plans/{plan_id}\"" in line)
+    assert '<td class="nowrap">2021–2025</td>' in row and "Kế hoạch CCHC giai đoạn 2021–2025" in row
+    assert '<td class="nowrap">2024</td>' in listing  # the demo's annual plans keep their one year
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "<title>Kế hoạch 2021–2025" in page and "· giai đoạn 2021–2025 ·" in page

@@ -43,14 +43,24 @@ def init_db(ctx: click.Context) -> None:
 
 
 @main.command("demo")
+@click.option("--communes", type=WholeNumber("Số xã, phường", 1, 9999),
+              help="Thay cho tỉnh Hà Tĩnh, nạp tỉnh mẫu hai cấp 'tỉnh Minh Sơn' (mã 99) với chừng này xã, phường, "
+                   "mỗi xã có kế hoạch, tiến độ và số liệu năm 2025 (để thử ở quy mô lớn; chạy lại chỉ thêm phần thiếu).")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
+def demo(ctx: click.Context, communes: int | None) -> None:
     """Nạp dữ liệu mẫu: tỉnh Hà Tĩnh, kế hoạch CCHC 2024, tiến độ, chỉ tiêu và người dùng mẫu."""
     from reportsvc.demo.load import load_demo
 
     services = services_of(ctx)
-    with services.transaction() as session:
-        summary = load_demo(session, services.registry)
+    if communes is not None:
+        from reportsvc.demo.scale import load_scale_demo
+
+        with services.transaction() as session:
+            summary = load_scale_demo(session, services.registry, communes)
+        click.echo(f"Tỉnh mẫu {summary.province_name} (mã {summary.province_code}) có {summary.communes} xã, phường.")
+    else:
+        with services.transaction() as session:
+            summary = load_demo(session, services.registry)
     click.echo(f"Dữ liệu mẫu: thêm {summary.units} đơn vị, {summary.plans} kế hoạch, "
                f"{summary.updates} cập nhật tiến độ, {summary.values} số liệu chỉ tiêu.")
     click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
@@ -244,6 +254,7 @@ def scheduler_run(ctx: click.Context, hour: int) -> None:
 
 
 from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept in their own modules
+from reportsvc.cli.batch import batch  # noqa: E402
 from reportsvc.cli.plan import plan  # noqa: E402
 from reportsvc.cli.reminders import reminders  # noqa: E402
 from reportsvc.cli.submissions import submissions  # noqa: E402
@@ -251,6 +262,7 @@ from reportsvc.cli.units import units  # noqa: E402
 from reportsvc.cli.users import users  # noqa: E402
 from reportsvc.cli.values import values  # noqa: E402
 
+report.add_command(batch)
 main.add_command(units)
 main.add_command(agencies)
 main.add_command(plan)

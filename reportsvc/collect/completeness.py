@@ -1,5 +1,8 @@
 """Who has reported in a period: each lead agency of the unit's plan and each unit below it.
 
+Only the tasks that belong in the period's year are counted, for agencies and units alike: every task
+of an annual plan, the tasks of a multi-year plan that apply to the year (``task_ids_in_year``).
+
 A task whose lead is a group (``Task.lead_group``: "so", "huyen", "xa", "all", comma-joined) is counted as
 assigned to every member of the group: "so" to every current agency of the plan's unit, "huyen" to every
 district below, "xa" to every commune below, "all" to all of them. A member has reported such a task when a
@@ -124,15 +127,17 @@ def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
     reported_task = (select(StatusUpdate.id).where(StatusUpdate.task_id == Task.id,
                                                    StatusUpdate.period_key.in_(in_window)).exists())
     plan_ids = [plan.id for plan in context.plans]
+    # a multi-year plan assigns in a year only the tasks that apply to it (every task of an annual plan)
+    year_ids = set(task_ids_in_year(session, context.plans, context.period.year, context.cutoff))
     if plan_ids:
         counts = session.execute(
             select(Agency.name, func.count(Task.id.distinct()),
                    func.count(Task.id.distinct()).filter(reported_task))
             .join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task, Task.id == TaskAgency.task_id)
-            .where(Task.plan_id.in_(plan_ids), TaskAgency.role == "lead")
+            .where(Task.plan_id.in_(plan_ids), Task.id.in_(year_ids), TaskAgency.role == "lead")
             .group_by(Agency.name).order_by(Agency.name)).all()
         totals = {name: [assigned, reported] for name, assigned, reported in counts}
-        for name, (assigned, reported) in _group_agency_counts(session, context.plans, in_window).items():
+        for name, (assigned, reported) in _group_agency_counts(session, context.plans, in_window, year_ids).items():
             total = totals.setdefault(name, [0, 0])
             total[0] += assigned
             total[1] += reported
@@ -141,7 +146,7 @@ def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
                                  party_unit=agencies[name].unit if name in agencies else None,
                                  agency_id=agencies[name].id if name in agencies else None)
                  for name, (assigned, reported) in sorted(totals.items())]
-    group_tasks = _group_tasks(session, plan_ids)
+    group_tasks = [task for task in _group_tasks(session, plan_ids) if task.id in year_ids]
     for unit, level in descendants(context.unit, since=start):
         subtree = [u.id for u, _ in descendants(unit)] + [unit.id] + [old.id for old in predecessors(unit)]
         year_tasks = task_ids_in_year(session, governing_plans(session, subtree, context.period.year),
@@ -261,14 +266,17 @@ def _reporting_agencies(session: Session, task_ids: list[int], in_window: set[st
     return found
 
 
-def _group_agency_counts(session: Session, plans: list[Plan], in_window: set[str]) -> dict[str, tuple[int, int]]:
-    """Return, per agency name, the group tasks ("so", "all") of the plans it is assigned and has reported.
+def _group_agency_counts(session: Session, plans: list[Plan], in_window: set[str],
+                         task_ids: set[int]) -> dict[str, tuple[int, int]]:
+    """Return, per agency name, the group tasks ("so", "all") among ``task_ids`` (the year's) of the plans it is
+    assigned and has reported.
 
     An agency that is also named as the task's lead is counted once (by the lead query).
     """
     counts: dict[str, list[int]] = {}
     for plan in plans:
-        tasks = [task for task in _group_tasks(session, [plan.id]) if group_codes(task) & {"so", "all"}]
+        tasks = [task for task in _group_tasks(session, [plan.id])
+                 if task.id in task_ids and group_codes(task) & {"so", "all"}]
         if not tasks:
             continue
         members = list(session.scalars(select(Agency).where(Agency.unit_id == plan.unit_id,

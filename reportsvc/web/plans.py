@@ -19,14 +19,25 @@ from reportsvc.web.forms import KEEP_AS_TEXT, PlanConfirmForm, PlanIdentityForm,
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
 
+def plan_years(plan: Plan) -> str:
+    """Return the years a plan covers as shown in its lists: "2024", or "2021–2025" for a multi-year plan."""
+    return str(plan.year) if plan.year_end <= plan.year else f"{plan.year}–{plan.year_end}"
+
+
+def plan_period(plan: Plan) -> str:
+    """Return the plan's years in running text: "năm 2024", or "giai đoạn 2021–2025"."""
+    return f"năm {plan.year}" if plan.year_end <= plan.year else f"giai đoạn {plan_years(plan)}"
+
+
 @bp.get("")
 def index() -> ResponseReturnValue:
-    """List the imported plans with their units, years, source files and task counts."""
+    """List the imported plans with their units, years (a multi-year plan's range), source files and task counts."""
     session = db()
     counts = dict(session.execute(select(Task.plan_id, func.count(Task.id)).group_by(Task.plan_id)).all())
     plans = list(session.scalars(select(Plan).options(selectinload(Plan.unit))
-                                 .order_by(Plan.year.desc(), Plan.unit_id)))
-    return render_template("plans/index.html", plans=plans, counts=counts)
+                                 .order_by(Plan.year.desc(), Plan.year_end.desc(), Plan.unit_id)))
+    return render_template("plans/index.html", plans=plans, counts=counts, plan_years=plan_years,
+                           plan_period=plan_period)
 
 
 @bp.get("/<int:plan_id>")
@@ -44,7 +55,8 @@ def detail(plan_id: int) -> ResponseReturnValue:
         "number": plan.doc_number, "symbol": plan.doc_symbol, "date": plan.doc_date, "place": plan.doc_place,
         "issuing_body": plan.issuing_body})
     return render_template("plans/detail.html", plan=plan, areas=areas, counts=counts, registry=registry,
-                           identity_form=form, reference=plan_identity.reference(plan))
+                           identity_form=form, reference=plan_identity.reference(plan), plan_years=plan_years,
+                           plan_period=plan_period)
 
 
 @bp.post("/<int:plan_id>/identity")

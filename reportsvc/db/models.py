@@ -220,7 +220,8 @@ class StatusUpdate(Base):
 
     task: Mapped[Task] = relationship(back_populates="updates")
     agency: Mapped[Agency | None] = relationship()
-    files: Mapped[list["EvidenceFile"]] = relationship(order_by="EvidenceFile.id", cascade="all, delete-orphan")
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="status_update", order_by="EvidenceFile.id",
+                                                       cascade="all, delete-orphan")
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -354,6 +355,8 @@ class EvidenceFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(128), default="")
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    status_update: Mapped[StatusUpdate] = relationship(back_populates="files")
 
 
 class PluginSetting(Base):

@@ -7,8 +7,8 @@ services' own transactions included, is scoped); a session may also carry one of
 hand:
 
 - ``do_orm_execute`` adds ``with_loader_criteria`` to every ORM select: plans, tasks, status
-  history, indicator values and targets, drafts, generated reports and their files, users and
-  audit entries are seen only within the actor's unit subtree; units and agencies also of the
+  history and its evidence files, indicator values and targets, submissions and reminders sent,
+  drafts, generated reports and their files, users and audit entries are seen only within the actor's unit subtree; units and agencies also of the
   unit's ancestors (a commune sees that it belongs to its province, not the province's data).
   Lazy loads of the objects a query returned inherit the same criteria.
 - ``before_flush`` refuses any new, changed or deleted row outside the subtree with
@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from reportsvc.db.models import (Agency, AgencyAlias, AuditEntry, GeneratedReport, Indicator, IndicatorValue, Plan,
-                                 PlanArea, ReportDraft, ReportFile, StatusUpdate, Task, TaskAgency, Unit, User)
+from reportsvc.db.models import (Agency, AgencyAlias, AuditEntry, EvidenceFile, GeneratedReport, Indicator,
+                                 IndicatorValue, Plan, PlanArea, ReminderSent, ReportDraft, ReportFile, StatusUpdate,
+                                 Submission, Task, TaskAgency, Unit, User)
 from reportsvc.errors import Forbidden
 
 
@@ -120,6 +121,7 @@ def _criteria(scope: Scope) -> list[Any]:
     plans = select(Plan.id).where(Plan.unit_id.in_(units)).scalar_subquery()
     tasks = select(Task.id).where(Task.plan_id.in_(plans)).scalar_subquery()
     reports = select(GeneratedReport.id).where(GeneratedReport.unit_id.in_(units)).scalar_subquery()
+    updates = select(StatusUpdate.id).where(StatusUpdate.task_id.in_(tasks)).scalar_subquery()
     options = [
         with_loader_criteria(Unit, Unit.id.in_(named), include_aliases=True),
         with_loader_criteria(Agency, Agency.unit_id.in_(named), include_aliases=True),
@@ -136,6 +138,9 @@ def _criteria(scope: Scope) -> list[Any]:
         with_loader_criteria(ReportFile, ReportFile.report_id.in_(reports), include_aliases=True),
         with_loader_criteria(User, User.unit_id.in_(units), include_aliases=True),
         with_loader_criteria(AuditEntry, AuditEntry.unit_id.in_(units), include_aliases=True),
+        with_loader_criteria(Submission, Submission.unit_id.in_(units), include_aliases=True),
+        with_loader_criteria(EvidenceFile, EvidenceFile.status_update_id.in_(updates), include_aliases=True),
+        with_loader_criteria(ReminderSent, ReminderSent.unit_id.in_(units), include_aliases=True),
     ]
     return options
 
@@ -164,7 +169,8 @@ def unit_id_of(session: Session, row: object) -> int | None:
     """Return the unit a row belongs to (None for rows that belong to no unit, such as plugin settings)."""
     if isinstance(row, Unit):
         return row.parent_id if row.id is None else row.id
-    if isinstance(row, (Agency, AgencyAlias, IndicatorValue, ReportDraft, GeneratedReport, User, AuditEntry, Plan)):
+    if isinstance(row, (Agency, AgencyAlias, IndicatorValue, ReportDraft, GeneratedReport, User, AuditEntry, Plan,
+                        Submission, ReminderSent)):
         if row.unit_id is not None:
             return row.unit_id
         unit = getattr(row, "unit", None)
@@ -178,11 +184,14 @@ def unit_id_of(session: Session, row: object) -> int | None:
     if isinstance(row, ReportFile):
         report = _related(session, row, "report", GeneratedReport)
         return unit_id_of(session, report) if report is not None else None
+    if isinstance(row, EvidenceFile):
+        update = _related(session, row, "status_update", StatusUpdate)
+        return unit_id_of(session, update) if update is not None else None
     return None
 
 
 _SCOPED = (Unit, Agency, AgencyAlias, Plan, PlanArea, Task, TaskAgency, Indicator, StatusUpdate, IndicatorValue,
-           ReportDraft, GeneratedReport, ReportFile, User)
+           ReportDraft, GeneratedReport, ReportFile, User, Submission, EvidenceFile, ReminderSent)
 
 
 @event.listens_for(Session, "before_flush")

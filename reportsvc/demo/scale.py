@@ -321,7 +321,8 @@ def _add_communes(session: Session, registry: PluginRegistry, province: Unit, co
     """Add the communes 1..count that are missing, each with departments, plan, updates and values; return their codes."""
     names = commune_names(count)
     codes = [commune_code(index) for index in range(1, count + 1)]
-    taken = dict(session.execute(select(Unit.code, Unit.parent_id).where(Unit.code.in_(codes))).tuples().all())
+    taken = {code: parent for code, parent in session.execute(
+        select(Unit.code, Unit.parent_id).where(Unit.code.in_(codes)))}
     foreign = sorted(code for code, parent in taken.items() if parent != province.id)
     if foreign:
         raise UserError(f"Mã đơn vị {', '.join(foreign[:5])} của tỉnh mẫu đã dùng cho đơn vị khác; "

@@ -93,13 +93,6 @@ def test_running_again_adds_only_what_is_missing(runner: CliRunner, services: Se
             session.scalar(select(func.count(Task.id)))
 
 
-def test_without_the_option_demo_loads_ha_tinh_only(runner: CliRunner, services: Services) -> None:
-    ok(runner, "demo")
-    with services.sessions() as session:
-        assert session.scalar(select(Unit.id).where(Unit.code == PROVINCE["code"])) is None
-        assert session.scalar(select(Unit.name).where(Unit.code == "HT")) == "tỉnh Hà Tĩnh"
-
-
 def test_names_are_distinct_and_the_same_on_every_call() -> None:
     names = commune_names(MAX_COMMUNES)
     assert len({name for _, name in names}) == MAX_COMMUNES

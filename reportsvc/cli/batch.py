@@ -7,6 +7,7 @@ was interrupted is resumed by running it again.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,8 @@ def _where(selection: "Selection") -> str:
     """Return where the batch looked, for messages: " dưới 99 (loại: xã, phường)"."""
     from reportsvc.services.batch import kind_words
 
-    text = f" dưới {', '.join(selection.under)}" if selection.under else ""
+    under = selection.under
+    text = f" dưới {', '.join(under)}" if 0 < len(under) <= 5 else f" dưới {len(under)} đơn vị cấp trên cùng" if under else ""
     return text + (f" (loại: {kind_words(selection.kinds)})" if selection.kinds else "")
 
 
@@ -96,7 +98,7 @@ def batch(ctx: click.Context, period: Period, under: str | None, kinds: tuple[st
     actor = acting_user(ctx)
     started = time.perf_counter()
     with click.progressbar(length=len(selection.todo), label="Đang tạo báo cáo", show_eta=True, show_pos=True,
-                           item_show_func=lambda code: code, file=click.get_text_stream("stderr")) as bar:
+                           item_show_func=lambda code: code, file=sys.stderr) as bar:
         outcomes = run_batch(services.settings, selection, formats, jobs=workers, again=again, user=cli_actor(),
                              acting_as=actor.username if actor is not None else None,
                              on_outcome=lambda outcome: bar.update(1, outcome.unit_code))

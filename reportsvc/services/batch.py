@@ -164,6 +164,12 @@ def services_for(settings: Settings) -> Services:
     return services
 
 
+def close_services() -> None:
+    """Release the database connections of every Services :func:`services_for` created in this process."""
+    while _SERVICES:
+        _SERVICES.popitem()[1].engine.dispose()
+
+
 def start_worker(settings: Settings) -> None:
     """Prepare a worker process: its own engine and sessions, and its plugin registry loaded once."""
     services_for(settings).registry  # noqa: B018 - builds the registry now, not in the first job
@@ -292,5 +298,6 @@ def kind_words(kinds: Sequence[str]) -> str:
     return ", ".join(KINDS[kind].label if kind in KINDS else kind for kind in kinds)
 
 
-__all__ = ["FAILED", "MADE", "SKIPPED", "BatchUnit", "Outcome", "Selection", "kind_words", "make_report",
+__all__ = ["FAILED", "MADE", "SKIPPED", "BatchUnit", "Outcome", "Selection", "close_services", "kind_words",
+           "make_report",
            "parse_kinds", "run_batch", "select_units", "services_for", "start_worker", "unit_names"]

@@ -1,14 +1,18 @@
 """Turn a Report (reportsvc.report.model) into files: DOCX (docxtpl), PDF and PDF/A (WeasyPrint).
 
 Renderers read only the Report model, never the database. Both formats are filled from the same
-view model (reportsvc.render.view), so the DOCX and the PDF carry the same text.
+view model (reportsvc.render.view), so the DOCX and the PDF carry the same text, and embed the same
+chart images, drawn once per call (reportsvc.render.charts).
+
+Importing this package loads only the view model: docxtpl, WeasyPrint and matplotlib are imported
+when a format that needs them is rendered, so commands that only name formats (``reportsvc --help``,
+listings, downloads) and DOCX-only runs do not pay for the others.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from reportsvc.render.docx import render_docx
-from reportsvc.render.pdf import render_pdfs
 from reportsvc.render.view import EXTENSIONS, FORMATS, MEDIA_TYPES, RenderError, view_model
 from reportsvc.report.data import report_data_json
 from reportsvc.report.model import Report
@@ -29,9 +33,27 @@ def render(report: Report, formats: Iterable[str]) -> dict[str, bytes]:
     if not set(wanted) - {"json"}:
         return files
     view = view_model(report)
+    charts = _draw(view.charts)  # once, for every format
     if "docx" in wanted:
-        files["docx"] = render_docx(view)
+        from reportsvc.render.docx import render_docx
+
+        files["docx"] = render_docx(view, charts)
     pdf_variants = [name for name in wanted if name in ("pdf", "pdfa")]
     if pdf_variants:
-        files.update(render_pdfs(view, pdf_variants))
+        from reportsvc.render.pdf import render_pdfs
+
+        files.update(render_pdfs(view, pdf_variants, charts))
     return {name: files[name] for name in wanted}
+
+
+def _draw(charts: list) -> list:
+    """Draw the report's charts once for every format (a RenderError if matplotlib fails)."""
+    if not charts:
+        return []
+    from reportsvc.render.charts import draw_charts
+
+    try:
+        return draw_charts(charts)
+    except Exception as exc:  # matplotlib and Pillow raise many kinds
+        logging.getLogger(__name__).exception("chart drawing failed")
+        raise RenderError(f"Không vẽ được biểu đồ của báo cáo: {type(exc).__name__}: {exc}") from exc

@@ -20,12 +20,11 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, StrictUndefined
 
 from reportsvc.render.view import TEMPLATE_DIR, AnnexView, RenderError, ReportView, clean
-from reportsvc.render.charts import chart_png
+from reportsvc.render.charts import ChartImage, draw_charts
 
 TEMPLATE = TEMPLATE_DIR / "report.docx"
 TEXT_WIDTH_MM = 165  # A4 210 mm - left 30 mm - right 15 mm
 TWIPS_PER_MM = 1440 / 25.4
-CHART_WIDTH_MM = 160
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _log = logging.getLogger(__name__)
@@ -52,13 +51,19 @@ def xml_text(text: str) -> str:
     return escape(clean(text)).replace("{_", "{&#95;").replace("_}", "&#95;}")
 
 
-def render_docx(view: ReportView) -> bytes:
-    """Render the view model into the DOCX template and return the file's bytes."""
+def render_docx(view: ReportView, charts: list[ChartImage] | None = None) -> bytes:
+    """Render the view model into the DOCX template and return the file's bytes.
+
+    ``charts`` are the report's charts already drawn (reportsvc.render.charts.draw_charts, shared with
+    the PDF); when None they are drawn here.
+    """
     if not TEMPLATE.is_file():
         raise RenderError(f"Không tìm thấy mẫu báo cáo DOCX: {TEMPLATE.name}.")
     try:
+        if charts is None:
+            charts = draw_charts(view.charts)
         template = DocxTemplate(TEMPLATE)
-        context = _context(view, template)
+        context = _context(view, template, charts)
         template.render(context, jinja_env=Environment(autoescape=True, undefined=StrictUndefined),
                         autoescape=True)
         _properties(template, view)
@@ -85,7 +90,7 @@ def normalize_zip(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def _context(view: ReportView, template: DocxTemplate) -> dict[str, Any]:
+def _context(view: ReportView, template: DocxTemplate, charts: list[ChartImage]) -> dict[str, Any]:
     data = {
         "header": view.header,
         "doc_kind": view.doc_kind,
@@ -101,8 +106,8 @@ def _context(view: ReportView, template: DocxTemplate) -> dict[str, Any]:
     ]
     context["charts"] = [
         {"title": DocxText(clean(chart.title)),
-         "image": InlineImage(template, io.BytesIO(chart_png(chart)), width=Mm(CHART_WIDTH_MM))}
-        for chart in view.charts
+         "image": InlineImage(template, io.BytesIO(chart.png), width=Mm(chart.width_mm))}
+        for chart in charts
     ]
     return context
 

@@ -48,28 +48,38 @@ def indicator_annex(areas: list[AreaSection]) -> AnnexTable:
                       group_rows=groups)
 
 
+COMPLETENESS_GROUPS = (("agency", "CÁC CƠ QUAN CHỦ TRÌ"), ("unit", "CÁC ĐƠN VỊ CẤP DƯỚI"))
+
+
 def completeness_annex(context: CollectContext) -> AnnexTable:
-    """Annex: for each lead agency and each unit below, tasks assigned and reported in the window, and its
+    """Annex: for each lead agency, then each unit below, tasks assigned and reported in the window, and its
     submission of the window's data: state, first submitted, deadline, on time or late.
 
     When the unit's reports use only approved data, a last column names each one's records not yet approved,
     which the report leaves out.
     """
     approved_only = context.approved_only
-    rows: list[list] = []
-    for number, row in enumerate(completeness(context), 1):
-        name = ("– " * (row.level - 1)) + row.name if row.kind == "unit" else row.name
-        rows.append([str(number), name, row.kind_label, row.assigned, row.reported, Submission(row.done),
-                     row.submission, row.submitted_on, row.deadline, row.timeliness]
-                    + ([row.unapproved] if approved_only else []))
-    columns = ["TT", "Cơ quan, đơn vị", "Loại", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
-               "Tình trạng báo cáo", "Nộp số liệu", "Ngày nộp", "Hạn nộp", "Đúng hạn, muộn"]
-    widths = [0.45, 2.3, 1.2, 0.85, 0.85, 1.05, 1.1, 1.3, 1.3, 1.1]
+    columns = ["TT", "Cơ quan, đơn vị", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo", "Tình trạng báo cáo",
+               "Nộp số liệu", "Ngày nộp", "Hạn nộp", "Đúng hạn, muộn"]
+    widths = [9, 34, 15, 15, 16, 17, 22, 22, 15]  # mm of the 165 of A4 portrait: a date fits on one line
     if approved_only:
         columns.append("Số liệu chưa duyệt (không đưa vào báo cáo)")
-        widths.append(1.3)
+        widths = [8, 25, 14, 14, 15, 16, 22, 22, 13, 16]
+    found = completeness(context)
+    rows: list[list] = []
+    groups = []
+    for kind, heading in COMPLETENESS_GROUPS:
+        members = [row for row in found if row.kind == kind]
+        if not members:
+            continue
+        groups.append(len(rows))
+        rows.append([roman(len(groups)), heading] + [""] * (len(columns) - 2))
+        for number, row in enumerate(members, 1):
+            name = ("– " * (row.level - 1)) + row.name if row.kind == "unit" else row.name
+            rows.append([str(number), name, row.assigned, row.reported, Submission(row.done), row.submission,
+                         row.submitted_on, row.deadline, row.timeliness] + ([row.unapproved] if approved_only else []))
     return AnnexTable(key="completeness", title="Tình hình báo cáo, nộp số liệu của các cơ quan, đơn vị",
-                      columns=columns, rows=rows, widths=widths)
+                      columns=columns, rows=rows, widths=widths, group_rows=groups)
 
 
 def _short(name: str, limit: int = 48) -> str:

@@ -164,7 +164,7 @@ def test_with_the_setting_unapproved_records_are_left_out_and_named(demo_service
     assert rows[FINANCE][-1] == Unapproved(finance_updates, 0).label
     assert rows["xã Thạch Long"][-1] == Unapproved(long_updates, long_values).label
     assert rows[TTTT][-1] == rows["xã Cẩm Bình"][-1] == rows["xã Cẩm Vịnh"][-1] == ""
-    assert rows["xã Thạch Long"][6] == "Đã nộp, chờ duyệt"
+    assert rows["xã Thạch Long"][5] == "Đã nộp, chờ duyệt"
     assert "Số liệu chưa duyệt" in docx_text(render_docx(report))
 
 

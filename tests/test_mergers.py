@@ -70,7 +70,7 @@ def test_the_district_counts_the_merged_communes_once(tmp_path: Path) -> None:
     names = [str(row[1]).lstrip("– ") for row in completeness.rows]
     assert {"xã Thạch Đài", "xã Thạch Long", "xã Thạch Hà Mới"} <= set(names)
     new_row = next(row for row in completeness.rows if str(row[1]).endswith("xã Thạch Hà Mới"))
-    assert cell_text(new_row[5]) == "Đã báo cáo"
+    assert cell_text(new_row[4]) == "Đã báo cáo"
 
 
 def test_old_units_keep_their_history_but_leave_current_lists_and_take_no_new_data(tmp_path: Path) -> None:

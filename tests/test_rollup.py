@@ -74,14 +74,15 @@ def test_completeness_names_who_has_not_reported(demo_services) -> None:  # noqa
         q3 = build_report(session, demo_services.registry, "HT", parse_period("2024-Q3"))
         q2 = build_report(session, demo_services.registry, "HT", parse_period("2024-Q2"))
     table = next(a for a in q3.annexes if a.key == "completeness")
-    status = {row[1].lstrip("– "): cell_text(row[5]) for row in table.rows}
+    assert [table.rows[index][1] for index in table.group_rows] == ["CÁC CƠ QUAN CHỦ TRÌ", "CÁC ĐƠN VỊ CẤP DƯỚI"]
+    status = {row[1].lstrip("– "): cell_text(row[4]) for row in table.rows}
     assert status["Sở Tài chính"] == "Chưa báo cáo"  # the demo's department that skipped quý III
     assert status["Sở Nội vụ"] == "Đã báo cáo"
     assert status["huyện Thạch Hà"] == "Đã báo cáo"
     assert status["xã Thạch Đài"] == "Đã báo cáo"
     finance = next(row for row in table.rows if row[1] == "Sở Tài chính")
-    assert finance[3:6] == [3, 0, Submission(reported=False)]
-    q2_status = {row[1]: row[5] for row in next(a for a in q2.annexes if a.key == "completeness").rows}
+    assert finance[2:5] == [3, 0, Submission(reported=False)]
+    q2_status = {row[1]: row[4] for row in next(a for a in q2.annexes if a.key == "completeness").rows}
     assert q2_status["Sở Tài chính"] == Submission(reported=True)
 
 

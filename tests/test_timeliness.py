@@ -184,10 +184,10 @@ def test_each_row_has_its_submission_state_dates_and_timeliness(cycle: Services)
 def test_the_completeness_annex_shows_state_dates_deadline_and_timeliness(cycle: Services) -> None:
     report = build(cycle, "HT", Q1)
     annex = next(a for a in report.annexes if a.key == "completeness")
-    assert annex.columns == ["TT", "Cơ quan, đơn vị", "Loại", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
+    assert annex.columns == ["TT", "Cơ quan, đơn vị", "Số nhiệm vụ được giao", "Số nhiệm vụ đã báo cáo",
                              "Tình trạng báo cáo", "Nộp số liệu", "Ngày nộp", "Hạn nộp", "Đúng hạn, muộn"]
     assert all(len(row) == len(annex.columns) for row in annex.rows)
-    cells = {str(row[1]).lstrip("– "): [cell_text(cell) for cell in row[6:]] for row in annex.rows}
+    cells = {str(row[1]).lstrip("– "): [cell_text(cell) for cell in row[5:]] for row in annex.rows}
     assert cells[TTTT] == ["Đã duyệt", "08/03/2024", "10/03/2024", "Đúng hạn"]
     assert cells[FINANCE] == ["Bị trả lại", "12/03/2024", "10/03/2024", "Muộn (2 ngày)"]
     assert cells[JUSTICE] == ["Chưa nộp", "", "10/03/2024", "Chưa nộp"]

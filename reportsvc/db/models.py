@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -68,8 +69,9 @@ class Agency(Base):
     short_name: Mapped[str] = mapped_column(String(64), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
-    # How the agency's own reports are numbered and signed (reportsvc.db.unitsettings.AGENCY_KEYS)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # How the agency's own reports are numbered and signed (reportsvc.db.unitsettings.AGENCY_KEYS); JSONB on
+    # PostgreSQL, whose plain json has no equality, so that SELECT DISTINCT over agencies keeps working
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
 
     unit: Mapped[Unit] = relationship()
     successor: Mapped["Agency | None"] = relationship(remote_side="Agency.id")

@@ -10,6 +10,7 @@ unit, period and version), whoever the issuer.
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 revision = '0007'
@@ -21,7 +22,8 @@ depends_on = None
 def upgrade() -> None:
     """Apply this migration."""
     with op.batch_alter_table('agencies', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('settings', sa.JSON(), nullable=False, server_default='{}'))
+        batch_op.add_column(sa.Column('settings', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
+                                      nullable=False, server_default='{}'))
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.alter_column('settings', server_default=None)
     with op.batch_alter_table('reports', schema=None) as batch_op:

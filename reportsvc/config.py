@@ -136,6 +136,47 @@ def parse_smtp_url(url: str) -> SmtpServer:
     return SmtpServer(scheme, parts.hostname, port or SMTP_PORTS[scheme], username, password)
 
 
+BROKER_SCHEMES = ("redis", "rediss")
+"""The accepted schemes of REPORTSVC_BROKER_URL: Redis in plain text, or over TLS."""
+BROKER_FORMS = "redis://máy-chủ:6379/0 hoặc rediss://:mật-khẩu@máy-chủ:6380/0"
+TASK_SECONDS = (1, 86_400)
+"""The range of REPORTSVC_TASK_SECONDS: one second to one day."""
+
+
+def check_broker_url(url: str) -> None:
+    """Raise ValueError with the Vietnamese reason when REPORTSVC_BROKER_URL cannot be used.
+
+    ``redis://[:password@]host[:port][/db]`` or ``rediss://…`` (TLS, certificate checked); the
+    database is a number, query parameters are passed to the Redis client.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError("cổng phải là một số từ 1 đến 65535") from None
+    if parts.scheme.lower() not in BROKER_SCHEMES:
+        raise ValueError(f"chỉ nhận redis:// hoặc rediss://, không nhận '{parts.scheme or url.strip()[:16]}'")
+    if not parts.hostname:
+        raise ValueError("thiếu tên máy chủ Redis")
+    if port == 0:
+        raise ValueError("cổng phải là một số từ 1 đến 65535")
+    if parts.path not in ("", "/") and not parts.path[1:].isdigit():
+        raise ValueError(f"sau máy chủ chỉ được là số cơ sở dữ liệu Redis (/0, /1 …), không phải '{parts.path}'")
+    if parts.fragment:
+        raise ValueError("không được có phần '#…'")
+
+
+def shown_broker_url(url: str) -> str:
+    """Return REPORTSVC_BROKER_URL for messages: the password replaced by ***, the rest kept."""
+    parts = urlsplit(url.strip())
+    if parts.password is None:
+        return url.strip()
+    user = parts.username or ""
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else (parts.hostname or "")
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Service settings; each field is one row of the configuration table in README.md."""
@@ -158,6 +199,8 @@ class Settings:
     proxy_hops: int = 0
     smtp_url: str = field(default="", repr=False)  # may hold a password
     mail_from: str = ""
+    broker_url: str = field(default="", repr=False)  # may hold a password
+    task_seconds: float = 600.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -192,6 +235,14 @@ class Settings:
                 sender_of(self.mail_from)
             except ValueError as exc:
                 raise ConfigError(f"{ENV_PREFIX}MAIL_FROM: {exc}") from None
+        if self.broker_url:  # the Celery queue (reportsvc.services.queue)
+            try:
+                check_broker_url(self.broker_url)
+            except ValueError as exc:  # the URL itself is not repeated: it may hold a password
+                raise ConfigError(f"{ENV_PREFIX}BROKER_URL không hợp lệ: {exc} (cần dạng {BROKER_FORMS}).") from None
+        if not TASK_SECONDS[0] <= self.task_seconds <= TASK_SECONDS[1]:
+            raise ConfigError(f"{ENV_PREFIX}TASK_SECONDS phải là số giây từ {TASK_SECONDS[0]} đến {TASK_SECONDS[1]}, "
+                              f"nhận được '{self.task_seconds}'.")
 
     @property
     def smtp(self) -> SmtpServer | None:
@@ -272,6 +323,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "proxy_hops": (ENV_PREFIX + "PROXY_HOPS", int),
     "smtp_url": (ENV_PREFIX + "SMTP_URL", str),
     "mail_from": (ENV_PREFIX + "MAIL_FROM", str),
+    "broker_url": (ENV_PREFIX + "BROKER_URL", str),
+    "task_seconds": (ENV_PREFIX + "TASK_SECONDS", float),
 }
 
 

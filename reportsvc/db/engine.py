@@ -31,8 +31,22 @@ def safe_url(url: str) -> str:
         return "<DATABASE_URL không hợp lệ>"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys on and its parent directory created."""
+POOL_SIZE = 5
+"""Connections a server process (web, scheduler, command) keeps open to PostgreSQL: SQLAlchemy's default."""
+MAX_OVERFLOW = 10
+"""… and how many more it may open at busy moments (the waitress server runs 8 threads)."""
+SQLITE_BUSY_SECONDS = 30.0
+"""How long a write to the SQLite file waits for another process's write to end."""
+
+
+def make_engine(url: str, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> Engine:
+    """Create an engine; SQLite gets foreign keys on and its parent directory created.
+
+    A server database (PostgreSQL) gets a pool of ``pool_size`` connections kept open plus at most
+    ``max_overflow`` more, each checked before use (``pool_pre_ping``: a restarted server costs
+    no failed request). A queue worker process makes one report at a time and asks for 1 + 1
+    (reportsvc.services.queue), so a machine's workers open at most twice their concurrency.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -41,7 +55,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # Workers and batch processes write to one file: a writer waits for another's transaction
+        # (SQLite serialises writes) up to 30 s instead of pysqlite's 5 s before "database is locked".
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -51,7 +67,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
     except (ImportError, SQLAlchemyError) as exc:
         raise DatabaseError(f"Không tạo được kết nối tới {safe_url(url)}: {exc.__class__.__name__}") from exc
 

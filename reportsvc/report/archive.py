@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from reportsvc.errors import NotFound, SetupError
@@ -93,13 +94,64 @@ def file_name(report: Report, version: int, fmt: str) -> str:
     return f"BC-CCHC_{issuer}_{report.period.key}_v{version}{suffix}{EXTENSIONS[fmt]}"
 
 
+VERSION_ATTEMPTS = 5
+"""How often save() numbers a version again after another writer took the number (PostgreSQL)."""
+
+
+def _lock_versions(session: Session, unit_id: int, period_key: str) -> None:
+    """Wait until no other transaction is numbering a version of this unit's report for the period.
+
+    PostgreSQL: a transaction-scoped advisory lock on (unit, period), released at commit or
+    rollback, so concurrent workers number their versions one after another. SQLite needs none:
+    it runs one write transaction at a time, and the INSERT computes the number itself.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": f"reportsvc.report-version:{unit_id}:{period_key}"})
+
+
+def _insert_numbered(session: Session, new_row: Callable[[], GeneratedReport]) -> GeneratedReport:
+    """Insert the row ``new_row()`` builds, its version numbered by the INSERT; number it again if taken.
+
+    A version is taken meanwhile only by a writer that does not lock (a process of an older
+    release during an upgrade): its row commits first, ours fails the unique constraint, and a
+    savepoint lets us number it again. SQLite gets no savepoint: its INSERT holds the write lock
+    from its first step, so the number it computes cannot be taken, and a first savepoint there
+    would begin (and its release commit) the transaction.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        row = new_row()
+        session.add(row)
+        session.flush()
+        return row
+    attempt = 1
+    while True:
+        row = new_row()
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return row
+        except IntegrityError:
+            if attempt >= VERSION_ATTEMPTS:
+                raise
+            attempt += 1
+
+
 def save(session: Session, unit: Unit, report: Report, files: dict[str, bytes], user: str) -> GeneratedReport:
-    """Store a new version of the unit's report for the period; earlier versions stay untouched."""
-    latest = session.scalar(select(func.max(GeneratedReport.version)).where(
-        GeneratedReport.unit_id == unit.id, GeneratedReport.period_key == report.period.key)) or 0
-    row = GeneratedReport(unit_id=unit.id, agency_id=report.agency_id, period_key=report.period.key,
-                          version=latest + 1, title=report.subject, model_json=report.to_json(), created_by=user)
-    session.add(row)
+    """Store a new version of the unit's report for the period; earlier versions stay untouched.
+
+    Versions stay 1, 2, 3 … without a gap or a repeat however many processes archive the same
+    unit and period at once: the number is computed by the INSERT itself (max + 1) while
+    holding the unit and period's lock (see _lock_versions).
+    """
+    _lock_versions(session, unit.id, report.period.key)
+    next_version = (select(func.coalesce(func.max(GeneratedReport.version), 0) + 1)
+                    .where(GeneratedReport.unit_id == unit.id, GeneratedReport.period_key == report.period.key)
+                    .scalar_subquery())
+    row = _insert_numbered(session, lambda: GeneratedReport(
+        unit_id=unit.id, agency_id=report.agency_id, period_key=report.period.key, version=next_version,
+        title=report.subject, model_json=report.to_json(), created_by=user))
     for fmt, content in files.items():
         row.files.append(ReportFile(format=fmt, filename=file_name(report, row.version, fmt), size=len(content),
                                     sha256=hashlib.sha256(content).hexdigest(), content=content))

@@ -46,12 +46,10 @@ def set_deadlines(units: list[Unit]) -> None:
 
 def parties(session: Session, province: Unit) -> list[tuple[Unit, Agency | None]]:
     """Return the demo's parties with submissions: the province's lead departments, then the units below it."""
-    agencies = session.scalars(
-        select(Agency).join(TaskAgency, TaskAgency.agency_id == Agency.id).join(Task, Task.id == TaskAgency.task_id)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(Plan.unit_id == province.id, Plan.year <= YEAR, Plan.year_end >= YEAR, TaskAgency.role == "lead",
-               Agency.unit_id == province.id, Agency.successor_id.is_(None))
-        .distinct().order_by(Agency.name))
+    leads = (select(TaskAgency.agency_id).join(Task, Task.id == TaskAgency.task_id).join(Plan, Plan.id == Task.plan_id)
+             .where(Plan.unit_id == province.id, Plan.year <= YEAR, Plan.year_end >= YEAR, TaskAgency.role == "lead"))
+    agencies = session.scalars(select(Agency).where(Agency.id.in_(leads), Agency.unit_id == province.id,
+                                                    Agency.successor_id.is_(None)).order_by(Agency.name))
     found: list[tuple[Unit, Agency | None]] = [(province, agency) for agency in agencies
                                                if agency.name not in LEFT_FOR_USERS]
     stack = sorted(province.children, key=lambda u: u.code)

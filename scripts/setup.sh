@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install what reportsvc needs on Debian 12: system packages (once) and the virtualenv in .venv.
-# Usage: scripts/setup.sh [--test]   (--test adds the test tools: pytest, Playwright's Python package, psycopg)
+# Usage: scripts/setup.sh [--test]   (--test adds the test tools: pytest, Playwright's Python package, psycopg,
+# and the programs the tests drive: Chromium, PostgreSQL, LibreOffice, redis-server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-croscore
               poppler-utils)
 if [ "${1:-}" = "--test" ]; then
-  APT_PACKAGES+=(chromium postgresql libreoffice-writer-nogui)
+  APT_PACKAGES+=(chromium postgresql libreoffice-writer-nogui redis-server)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

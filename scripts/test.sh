@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite: on SQLite, then the database tests again on a
 # throwaway PostgreSQL 15 cluster. Extra arguments go to pytest.
-# setup.sh installs Chromium and LibreOffice, so the browser and LibreOffice tests must run:
-# REPORTSVC_REQUIRE_ALL=1 turns their skips into failures (tests/conftest.py).
+# setup.sh installs Chromium, LibreOffice and redis-server, so the browser, LibreOffice and queue tests
+# must run: REPORTSVC_REQUIRE_ALL=1 turns their skips into failures (tests/conftest.py, tests/test_queue.py).
+# The queue tests start their own redis-server on a free port and their own workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test

@@ -3,7 +3,9 @@
 A report falls due the day after its data window closes (Nghị định 09/2019: the 15th of the
 period's last month by default). Each unit chooses the kinds it files in its settings
 (``report_kinds``, default quý I, 6 tháng, quý III and năm, as the seeds' plans ask).
-Runs are idempotent: a report that already has a version is not generated again.
+Runs are idempotent: a report that already has a version is not generated again. With a broker
+configured (REPORTSVC_BROKER_URL) the due reports are queued for the Celery workers
+(reportsvc.services.queue) instead of made in the scheduler's process.
 A second daily job sends the e-mail reminders of data deadlines (reportsvc.services.reminders).
 """
 from __future__ import annotations
@@ -52,25 +54,47 @@ def due_on(day: date, units: list[Unit]) -> list[DueRun]:
     return runs
 
 
-def run_due(services: Services, day: date,
-            dispatch: Callable[[Services, DueRun], None] | None = None) -> list[DueRun]:
-    """Generate every report due on ``day`` for units with a plan that year; return what was dispatched.
+DUE_FORMATS = ("docx", "pdf")
+SCHEDULER_USER = "scheduler"
+Dispatch = Callable[[Services, DueRun], None]
 
-    ``dispatch`` does the work (default: generate in this process; a Celery task can be passed).
-    """
+
+def _generate_here(services: Services, run: DueRun) -> None:
+    """Make a due report in this process."""
     from reportsvc.services.generating import generate
 
-    def local(services: Services, run: DueRun) -> None:
-        generate(services, run.unit_code, run.period, ["docx", "pdf"], user="scheduler")
+    generate(services, run.unit_code, run.period, list(DUE_FORMATS), user=SCHEDULER_USER)
 
+
+def default_dispatch(services: Services) -> Dispatch:
+    """Return how due runs are made: queued for the Celery workers when REPORTSVC_BROKER_URL is set, else here.
+
+    With a broker, Redis is checked now (QueueError when it cannot be reached).
+    """
+    if not services.settings.broker_url:
+        return _generate_here
+    from reportsvc.services.queue import dispatcher
+
+    return dispatcher(services.settings, DUE_FORMATS, SCHEDULER_USER)
+
+
+def run_due(services: Services, day: date, dispatch: Dispatch | None = None) -> list[DueRun]:
+    """Make every report due on ``day`` for units with a plan that year; return what was dispatched.
+
+    ``dispatch`` does the work (default: default_dispatch, i.e. the queue's workers when a broker
+    is configured, else this process; tests pass their own).
+    """
     with services.sessions() as session:
         planned = select(Plan.unit_id).where(Plan.year <= day.year, Plan.year_end >= day.year)
         units = list(session.scalars(select(Unit).where(Unit.id.in_(planned)).order_by(Unit.code)))
         runs = [run for run in due_on(day, units) if session.scalar(
             select(GeneratedReport.id).join(Unit).where(Unit.code == run.unit_code,
                                                         GeneratedReport.period_key == run.period.key)) is None]
+    if not runs:
+        return runs
+    run_one = dispatch or default_dispatch(services)
     for run in runs:
-        (dispatch or local)(services, run)
+        run_one(services, run)
     return runs
 
 
@@ -92,14 +116,17 @@ def send_due_reminders(services: Services) -> int:
 def add_jobs(scheduler: BaseScheduler, services: Services, hour: int = 6) -> list[str]:
     """Add the daily jobs at ``hour`` (Vietnam time) to ``scheduler``; return their ids.
 
-    The reports due that day are generated; the e-mail reminders due that day are sent when a mail
+    The reports due that day are generated, or handed to the queue's workers when a broker is
+    configured (REPORTSVC_BROKER_URL); the e-mail reminders due that day are sent when a mail
     server is configured (REPORTSVC_SMTP_URL), else that job is left out.
     """
     from apscheduler.triggers.cron import CronTrigger
 
     daily = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600, "replace_existing": True}
-    scheduler.add_job(lambda: run_due(services, date.today()), CronTrigger(hour=hour, minute=0, timezone=TIMEZONE),
-                      id=REPORTS_JOB, name="Tạo báo cáo đến hạn", **daily)
+    dispatch = default_dispatch(services)  # an unreachable broker is refused now, not every morning
+    scheduler.add_job(lambda: run_due(services, date.today(), dispatch),
+                      CronTrigger(hour=hour, minute=0, timezone=TIMEZONE), id=REPORTS_JOB,
+                      name="Tạo báo cáo đến hạn", **daily)
     if services.settings.smtp is None:
         return [REPORTS_JOB]
     from reportsvc.services.mail import configured

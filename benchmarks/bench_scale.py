@@ -124,8 +124,9 @@ def per_commune(services: Services, sample: int) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def in_process_throughput(services: Services, count: int, jobs: int, formats: list[str]) -> tuple[float, int, float]:
-    """Run an in-process batch of ``count`` communes; return (seconds, reports made, reports per second)."""
+def in_process_throughput(services: Services, count: int, jobs: int,
+                          formats: list[str]) -> tuple[float, int, float, float]:
+    """Run an in-process batch of ``count`` communes; return (seconds, reports made, reports per second, mean job seconds)."""
     selection = select_units(services, PERIOD, PROVINCE["code"], ("xa", "phuong"), again=True)
     selection = replace(selection, todo=selection.todo[:count], archived=[])
     started = time.perf_counter()
@@ -135,7 +136,8 @@ def in_process_throughput(services: Services, count: int, jobs: int, formats: li
     failed = [outcome for outcome in outcomes if outcome.state != MADE]
     if failed:
         print(f"  ({len(failed)} not made, e.g. {failed[0].unit_code}: {failed[0].reason})")
-    return seconds, made, made / seconds if seconds else 0.0
+    job = statistics.mean(outcome.seconds for outcome in outcomes) if outcomes else 0.0
+    return seconds, made, made / seconds if seconds else 0.0, job
 
 
 # ================================================================ Celery throughput
@@ -202,9 +204,9 @@ def main() -> None:
         serial = sum(times.values())
         print(f"  single process, serial:                    {projection(1 / serial if serial else 0)}")
 
-        seconds, made, rate = in_process_throughput(services, args.batch, args.jobs, formats)
+        seconds, made, rate, job = in_process_throughput(services, args.batch, args.jobs, formats)
         print(f"batch in-process ({args.jobs} jobs, {'+'.join(formats)}): {made} reports in {seconds:.1f} s = "
-              f"{rate * 60:.1f} reports/min")
+              f"{rate * 60:.1f} reports/min (one job: {job:.2f} s in its worker, worker start-up included in the wall time)")
         print(f"  projected:                                 {projection(rate)}")
 
         selection = select_units(services, PERIOD, PROVINCE["code"], ("xa", "phuong"), again=True)

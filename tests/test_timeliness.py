@@ -223,6 +223,10 @@ def test_the_dashboard_shows_the_reporting_and_on_time_rates(cycle: Services, ap
     assert {len(row) for row in cells} == {len(header)}  # every row has a cell under each heading
     finance = next(row for row in cells if row[0] == FINANCE)
     assert finance[4:] == ["Bị trả lại", "12/03/2024", "10/03/2024", "Muộn (2 ngày)"]
+    # a district without a plan of its own still sees its communes' submissions
+    district = client.get(f"/?unit=HT-TH&period={Q1}").get_data(as_text=True)
+    assert "Chưa có kế hoạch CCHC năm 2024" in district and "Tình hình báo cáo kỳ này" in district
+    assert "Đã nộp số liệu: 1/2 cơ quan, đơn vị (50%); nộp đúng hạn: 0/2 (0%)." in " ".join(district.split())
 
 
 # ---------------------------------------------------------------- one read of the submissions

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from reportsvc.db.models import AuditEntry, GeneratedReport, Unit
 from reportsvc.demo.scale import PROVINCE

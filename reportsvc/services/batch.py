@@ -138,10 +138,14 @@ def select_units(services: Services, period: Period, under: str | None = None, k
     for row in sorted(rows, key=lambda r: r.code):
         children.setdefault(row.parent_id, []).append(row)
     chosen: list[Any] = []
+    seen: set[int] = set()
     for top_id in tops:
         stack = [(by_id[top_id], 0)]
         while stack:
             row, depth = stack.pop()
+            if row.id in seen:  # a unit under two tops, or a loop in damaged data, is taken once
+                continue
+            seen.add(row.id)
             exists = (row.valid_from is None or row.valid_from <= day) and (row.valid_to is None or day <= row.valid_to)
             if exists and (kinds and row.kind in kinds or not kinds and depth > 0):
                 chosen.append(row)

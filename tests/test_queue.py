@@ -25,6 +25,7 @@ import redis
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from reportsvc.cli.main import main
 from reportsvc.cli.support import CliGroup
 from reportsvc.cli.worker import worker
 from reportsvc.config import ConfigError, load_settings
@@ -34,6 +35,7 @@ from reportsvc.services import queue
 from reportsvc.services.batch import FAILED, MADE, SKIPPED, BatchUnit, select_units
 from reportsvc.services.runtime import Services, create_services
 from reportsvc.services.schedule import add_jobs, run_due
+from tests.cli_helpers import refused
 from tests.conftest import require_all
 
 COMMUNES = ["HT-CX-CB", "HT-CX-CV", "HT-TH-TD", "HT-TH-TL"]  # the demo's communes, each with a 2024 plan
@@ -256,6 +258,57 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
     assert [(o.unit_code, o.state) for o in outcomes] == [(code, MADE) for code in order], workers.logs()
     assert reports_of(queued_services, "2024-Q3") == {code: [1] for code in COMMUNES}
     assert redis.Redis.from_url(queued_services.settings.broker_url).hlen("unacked") == 0
+
+
+BROKEN = '''"""Test plugin: the report of {unit} cannot be built."""
+from reportsvc.plugin import hookimpl
+
+
+@hookimpl
+def reportsvc_report_extras(report, context):
+    if report.unit_code == {unit!r}:
+        raise RuntimeError("dữ liệu hỏng")
+    return []
+'''
+
+
+def test_report_batch_queue_shows_progress_lists_failures_and_exits_1(
+        runner: CliRunner, queued_services: Services, workers: Workers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken.py").write_text(BROKEN.format(unit="HT-TH-TL"), encoding="utf-8")
+    monkeypatch.setenv("REPORTSVC_PLUGINS_DIR", str(plugins))
+    workers.start(concurrency=2)
+    args = ["report", "batch", "--period", "2024-Q4", "--under", "HT", "--kind", "xa", "--format", "docx", "--queue"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1, result.output + workers.logs()
+    assert result.stdout.startswith("Giao 4 báo cáo quý IV năm 2024 (docx) cho các worker qua hàng đợi redis://")
+    assert "tạo 3 báo cáo, bỏ qua 0 đơn vị đã có báo cáo kỳ này, 1 đơn vị lỗi." in result.stdout
+    assert "1 worker đang chạy." in result.stderr and "Đang tạo báo cáo" in result.stderr
+    failures = result.stderr.split("Các đơn vị không tạo được báo cáo (1):\n", 1)[1].splitlines()
+    assert failures[0] == "  HT-TH-TL xã Thạch Long: Plugin 'broken' lỗi trong reportsvc_report_extras: dữ liệu hỏng"
+    assert reports_of(queued_services, "2024-Q4") == {code: [1] for code in COMMUNES if code != "HT-TH-TL"}
+    # Resumed without the broken plugin: only the unit that failed is made.
+    monkeypatch.delenv("REPORTSVC_PLUGINS_DIR")
+    (plugins / "broken.py").unlink()
+    workers.stop_all()
+    workers.start()
+    resumed = runner.invoke(main, args)
+    assert resumed.exit_code == 0, resumed.output
+    assert "Giao 1 báo cáo" in resumed.stdout and "bỏ qua 3 đơn vị đã có báo cáo kỳ này" in resumed.stdout
+    assert reports_of(queued_services, "2024-Q4") == {code: [1] for code in COMMUNES}
+
+
+def test_report_batch_queue_refusals(runner: CliRunner, queued_services: Services,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["report", "batch", "--period", "2024-Q4", "--under", "HT", "--queue"]
+    assert refused(runner, *args, "--jobs", "2") == ("Lỗi: --jobs không dùng cùng --queue: số báo cáo làm cùng lúc "
+                                                     "do các worker quyết định (reportsvc worker --concurrency N).")
+    monkeypatch.setenv("REPORTSVC_BROKER_URL", f"redis://127.0.0.1:{_free_port()}/0")
+    assert refused(runner, *args).startswith("Lỗi: Không kết nối được hàng đợi Redis tại redis://127.0.0.1:")
+    monkeypatch.delenv("REPORTSVC_BROKER_URL")
+    assert refused(runner, *args) == "Lỗi: Chưa cấu hình hàng đợi: đặt REPORTSVC_BROKER_URL=redis://máy-chủ:6379/0."
 
 
 # ---------------------------------------------------------------- the scheduler hands its due runs to the workers

@@ -1,4 +1,5 @@
-"""``reportsvc report batch``: the report of every unit under one unit for a period, on a process pool.
+"""``reportsvc report batch``: the report of every unit under one unit for a period, on a process pool, or with
+``--queue`` on the Celery workers of the Redis queue (reportsvc.services.queue), one task per unit.
 
 A unit that fails stops no other: the failures are listed at the end with their reason and the exit
 code is 1. Units whose report of the period is archived are skipped unless ``--again``, so a batch that
@@ -13,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reportsvc.cli.support import Command, acting_user, cli_actor, require_admin_user, services_of
+from reportsvc.cli.support import Command, CliUsageError, acting_user, cli_actor, require_admin_user, services_of
 from reportsvc.cli.types import FORMAT_LIST, PERIOD, VietnameseType, WholeNumber
 from reportsvc.errors import UserError
 from reportsvc.periods import Period
 from reportsvc.vn import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover - services.batch loads the renderers: imported when the command runs
+    from reportsvc.config import Settings
     from reportsvc.services.batch import Outcome, Selection
 
 
@@ -76,14 +78,24 @@ def _where(selection: "Selection") -> str:
 @click.option("--jobs", type=WholeNumber("Số tiến trình", 1, 256),
               help="Số tiến trình tạo báo cáo song song (mặc định: số lõi CPU).")
 @click.option("--again", is_flag=True, help="Tạo phiên bản mới cả cho đơn vị đã có báo cáo kỳ này trong kho.")
+@click.option("--queue", "queued", is_flag=True,
+              help="Giao cho các worker (reportsvc worker) qua hàng đợi Redis REPORTSVC_BROKER_URL, mỗi đơn vị "
+                   "một tác vụ, và chờ đến khi xong.")
 @click.pass_context
 def batch(ctx: click.Context, period: Period, under: str | None, kinds: tuple[str, ...] | None, formats: list[str],
-          jobs: int | None, again: bool) -> None:
+          jobs: int | None, again: bool, queued: bool) -> None:
     """Tạo báo cáo của mọi đơn vị thuộc một đơn vị cho một kỳ (song song), lưu vào kho; bỏ qua đơn vị đã có báo cáo."""
     from reportsvc.services.batch import run_batch, select_units
 
     services = services_of(ctx)
     require_admin_user(ctx)
+    if queued:
+        if jobs is not None:
+            raise CliUsageError("--jobs không dùng cùng --queue: số báo cáo làm cùng lúc do các worker quyết định "
+                                "(reportsvc worker --concurrency N).")
+        from reportsvc.services import queue
+
+        queue.check_broker(queue.make_app(services.settings))  # no broker, or Redis unreachable: one line, exit 2
     services.registry  # noqa: B018 - a broken plugin is one error now, not one per unit
     selection = select_units(services, period, under, kinds or (), again)
     if not selection.todo:
@@ -91,8 +103,11 @@ def batch(ctx: click.Context, period: Period, under: str | None, kinds: tuple[st
                   f"bản mới)." if selection.archived else ".")
         click.echo(f"Không có đơn vị nào cần tạo báo cáo {period.label}{_where(selection)}{reason}")
         return
-    workers = min(jobs or os.cpu_count() or 1, len(selection.todo))
     skipped_text = (f"; bỏ qua {len(selection.archived)} đơn vị đã có báo cáo kỳ này" if selection.archived else "")
+    if queued:
+        _run_queued(ctx, services.settings, selection, formats, again, skipped_text)
+        return
+    workers = min(jobs or os.cpu_count() or 1, len(selection.todo))
     click.echo(f"Tạo báo cáo {period.label} ({', '.join(formats)}) cho {len(selection.todo)} đơn vị"
                f"{_where(selection)}, {workers} tiến trình song song{skipped_text}.")
     actor = acting_user(ctx)
@@ -102,6 +117,29 @@ def batch(ctx: click.Context, period: Period, under: str | None, kinds: tuple[st
         outcomes = run_batch(services.settings, selection, formats, jobs=workers, again=again, user=cli_actor(),
                              acting_as=actor.username if actor is not None else None,
                              on_outcome=lambda outcome: bar.update(1, outcome.unit_code))
+    _report(selection, outcomes, time.perf_counter() - started, again, ctx)
+
+
+def _run_queued(ctx: click.Context, settings: "Settings", selection: "Selection", formats: list[str], again: bool,
+                skipped_text: str) -> None:
+    """Hand the batch to the queue's workers, one task per unit, and show their progress until all are done."""
+    from reportsvc.services.queue import make_app, run_queued
+
+    click.echo(f"Giao {len(selection.todo)} báo cáo {selection.period.label} ({', '.join(formats)}) cho các worker "
+               f"qua hàng đợi {make_app(settings).shown_url}{_where(selection)}{skipped_text}.")
+    actor = acting_user(ctx)
+    started = time.perf_counter()
+
+    def announce(workers: int) -> None:
+        click.echo(f"Đã xếp {len(selection.todo)} tác vụ vào hàng đợi; " + (
+            f"{workers} worker đang chạy." if workers else
+            "chưa có worker nào trả lời: các tác vụ chờ đến khi 'reportsvc worker' chạy."), err=True)
+
+    with click.progressbar(length=len(selection.todo), label="Đang tạo báo cáo", show_eta=True, show_pos=True,
+                           item_show_func=lambda code: code, file=sys.stderr) as bar:
+        outcomes = run_queued(settings, selection, formats, again=again, user=cli_actor(),
+                              acting_as=actor.username if actor is not None else None, on_queued=announce,
+                              on_outcome=lambda outcome: bar.update(1, outcome.unit_code))
     _report(selection, outcomes, time.perf_counter() - started, again, ctx)
 
 

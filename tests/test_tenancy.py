@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reportsvc.db.models import (Agency, ApiToken, EvidenceFile, GeneratedReport, IndicatorValue, Plan, ReportDraft,
+                                 Submission,
                                  ReportFile, StatusUpdate, Task, TaskAgency, Unit, User)
 from reportsvc.demo.data import AREAS
 from reportsvc.demo.load import parsed_plan
@@ -80,7 +82,19 @@ def _samples(services: Services, province: str) -> dict[str, Any]:
                 "code": province, "unit": province, "fmt": "docx", "token": "x" * 32, "name": "the_che",
                 "token_id": session.scalar(select(ApiToken.id).join(User).where(User.unit_id == unit.id)) or 0,
                 "file_id": session.scalar(select(EvidenceFile.id).join(StatusUpdate)
-                                          .where(StatusUpdate.task_id == task))}
+                                          .where(StatusUpdate.task_id == task)),
+                "submission_id": _submission_of(session, unit)}
+
+
+def _submission_of(session: Session, unit: Unit) -> int:
+    """Return a submission of ``unit``'s data, handing one in when it has none (Quảng Trị is built bare)."""
+    found = session.scalar(select(Submission.id).where(Submission.unit_id == unit.id).order_by(Submission.id))
+    if found is not None:
+        return found
+    row = Submission(unit_id=unit.id, party="unit", period_key="2024-Q1", state="submitted", submitted_by="test")
+    session.add(row)
+    session.commit()
+    return row.id
 
 
 def _fingerprint(services: Services, province: str) -> str:
@@ -106,6 +120,9 @@ def _fingerprint(services: Services, province: str) -> str:
         rows += session.execute(select(StatusUpdate.task_id, StatusUpdate.period_key, StatusUpdate.status,
                                        StatusUpdate.result, StatusUpdate.version)
                                 .where(StatusUpdate.task_id.in_(tasks)).order_by(StatusUpdate.id)).all()
+        rows += session.execute(select(Submission.id, Submission.party, Submission.period_key, Submission.state,
+                                       Submission.version).where(Submission.unit_id.in_(ids))
+                                .order_by(Submission.id)).all()
         rows += session.execute(select(EvidenceFile.id, EvidenceFile.sha256).join(StatusUpdate)
                                 .where(StatusUpdate.task_id.in_(tasks)).order_by(EvidenceFile.id)).all()
         rows += session.execute(select(IndicatorValue.code, IndicatorValue.period_key, IndicatorValue.value)
@@ -144,6 +161,10 @@ def _bodies(other: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("PUT", "api.put_unit_settings"): {"signer_name": "Xâm nhập"},
         ("POST", "api.post_unit_agency"): {"name": "Sở Mới"},
         ("PATCH", "api.patch_plan"): {"number": "99"},
+        ("POST", "api.post_submission"): {"unit": other["code"], "period": "2024-Q1"},
+        ("POST", "api.approve_submission"): {},
+        ("POST", "api.return_submission"): {"reason": "Xâm nhập"},
+        ("POST", "api.reopen_submission"): {"reason": "Xâm nhập"},
         ("POST", "api.post_user"): {"username": "xamnhap", "password": "mat-khau-xam-nhap", "role": "admin",
                                     "unit": other["code"]},
     }

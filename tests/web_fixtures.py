@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from reportsvc.services import accounts
-from reportsvc.db.models import (Agency, EvidenceFile, GeneratedReport, Plan, ReportFile, StatusUpdate, Task,
+from reportsvc.db.models import (Agency, EvidenceFile, GeneratedReport, Plan, ReportFile, StatusUpdate, Submission, Task,
                                  TaskAgency, Unit, User)
 from reportsvc.services.runtime import Services
 
@@ -135,7 +135,13 @@ def samples(services: Services) -> dict[str, Any]:
         user_id = session.scalar(select(User.id).where(User.username == "stp"))
     return {"task_id": task_led_by(services, "Sở Nội vụ"), "plan_id": plan_id, "report_id": fake_report(services),
             "fmt": "docx", "token": "x" * 32, "name": "the_che", "code": "HT-TH-TD", "user_id": user_id, "token_id": 1,
-            "file_id": fake_evidence(services)}
+            "file_id": fake_evidence(services), "submission_id": _a_submission(services)}
+
+
+def _a_submission(services: Services) -> int:
+    """Return the id of one of the demo's submissions (the demo hands some in for 2024)."""
+    with services.sessions() as session:
+        return session.scalar(select(Submission.id).order_by(Submission.id).limit(1))
 
 
 def route_url(rule: Rule, values: dict[str, Any]) -> str:

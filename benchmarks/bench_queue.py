@@ -8,7 +8,7 @@ free port there and ``--workers`` ``reportsvc worker --concurrency 1`` processes
 communes' 2025 annual reports through the queue (the path of ``report batch --queue``:
 reportsvc.services.queue.run_queued), and again in-process on as many processes
 (reportsvc.services.batch.run_batch, ``--again``). The clock runs from the first task queued to the
-last result, once the workers are up. ``celery_throughput`` is importable by other benchmarks.
+last result, once the workers are up. benchmarks/bench_scale.py measures its Celery figure with ``on_celery``.
 """
 from __future__ import annotations
 
@@ -21,17 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import redis
 
-from reportsvc.config import load_settings
+from reportsvc.config import Settings, load_settings
 from reportsvc.db import engine as db
 from reportsvc.demo.scale import load_scale_demo
 from reportsvc.periods import parse_period
 from reportsvc.services import queue
-from reportsvc.services.batch import MADE, run_batch, select_units
+from reportsvc.services.batch import MADE, Outcome, Selection, run_batch, select_units
 from reportsvc.services.runtime import create_services
 
 PERIOD = "2025-Y"
@@ -98,33 +98,45 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def celery_throughput(database_url: str, folder: Path, formats: list[str], workers: int = 2) -> Throughput:
+def on_celery(settings: Settings, selection: Selection, formats: list[str], workers: int = 2,
+              again: bool = True) -> tuple[float, list[Outcome]]:
+    """Make ``selection`` on ``workers`` queue workers of ``settings``' database; return (seconds, outcomes).
+
+    Starts redis-server on a free port in a temporary folder and the workers (``reportsvc worker
+    --concurrency 1``), waits until they take tasks, then times the batch from its first task
+    queued to its last result; stops them all afterwards.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as tmp:
+        folder = Path(tmp)
+        redis_process, url = _start_redis(folder)
+        env = {**os.environ, "DATABASE_URL": settings.database_url, "REPORTSVC_DATA_DIR": str(settings.data_dir),
+               "REPORTSVC_BROKER_URL": url, "REPORTSVC_PLUGINS_DIR": settings.plugins_dir}
+        started: list[subprocess.Popen[bytes]] = []
+        try:
+            started = [_start_worker(env, folder / f"worker-{n}.log") for n in range(workers)]
+            clock = time.perf_counter()
+            outcomes = queue.run_queued(replace(settings, broker_url=url), selection, formats, again=again,
+                                        user="benchmark")
+            return time.perf_counter() - clock, outcomes
+        finally:
+            for process in started:
+                os.killpg(process.pid, signal.SIGTERM)
+            for process in started:
+                process.wait(60)
+            redis_process.terminate()
+            redis_process.wait(10)
+
+
+def celery_throughput(settings: Settings, formats: list[str], workers: int = 2) -> Throughput:
     """Make the communes' reports of the loaded scale demo on ``workers`` queue workers; return the throughput."""
-    redis_process, url = _start_redis(folder)
-    env = {**os.environ, "DATABASE_URL": database_url, "REPORTSVC_DATA_DIR": str(folder / "data"),
-           "REPORTSVC_BROKER_URL": url}
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        started = [_start_worker(env, folder / f"worker-{n}.log") for n in range(workers)]
-        settings = load_settings({"database_url": database_url, "broker_url": url, "data_dir": folder / "data"})
-        services = create_services(settings)
-        selection = select_units(services, parse_period(PERIOD), PROVINCE, ("xa", "phuong"))
-        clock = time.perf_counter()
-        outcomes = queue.run_queued(settings, selection, formats, user="benchmark")
-        seconds = time.perf_counter() - clock
-        services.engine.dispose()
-        made = sum(outcome.state == MADE for outcome in outcomes)
-        if made != len(selection.todo):
-            failed = [o for o in outcomes if o.state != MADE][:3]
-            raise SystemExit(f"only {made}/{len(selection.todo)} reports made: {failed}")
-        return Throughput(f"Celery, {workers} workers x 1 process", made, seconds)
-    finally:
-        for process in started:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in started:
-            process.wait(60)
-        redis_process.terminate()
-        redis_process.wait(10)
+    services = create_services(settings)
+    selection = select_units(services, parse_period(PERIOD), PROVINCE, ("xa", "phuong"))
+    services.engine.dispose()
+    seconds, outcomes = on_celery(settings, selection, formats, workers, again=False)
+    made = sum(outcome.state == MADE for outcome in outcomes)
+    if made != len(selection.todo):
+        raise SystemExit(f"only {made}/{len(selection.todo)} reports made: {outcomes[:3]}")
+    return Throughput(f"Celery, {workers} workers x 1 process", made, seconds)
 
 
 def in_process_throughput(database_url: str, formats: list[str], jobs: int = 2) -> Throughput:
@@ -160,7 +172,8 @@ def main() -> None:
         engine.dispose()
         print(f"{args.communes} communes, {PERIOD}, {', '.join(formats)}; {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f}")
-        print(celery_throughput(url, folder, formats, args.workers).line())
+        settings = load_settings({"database_url": url, "data_dir": folder / "data"})
+        print(celery_throughput(settings, formats, args.workers).line())
         print(in_process_throughput(url, formats, args.workers).line())
 
 

@@ -162,3 +162,15 @@ def test_missing_template_through_the_api_is_json(demo_services: Services, no_do
                          json={"unit": "HT", "period": "2024-Q1", "formats": ["docx"]})
     assert answer.status_code == 500
     assert answer.get_json()["error"] == "Không tìm thấy mẫu báo cáo DOCX: report.docx."
+
+
+def test_a_multipart_part_without_a_name_is_refused_not_a_server_error(client: FlaskClient,
+                                                                       demo_services: Services) -> None:
+    body = (b"--XYZ\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XYZ--\r\n")
+    headers = {"Content-Type": "multipart/form-data; boundary=XYZ",
+               "Authorization": f"Bearer {api_token(demo_services, 'admin')}"}
+    for url in ("/login", "/api/v1/tasks/1/evidence?period=2024-Q1"):
+        response = client.post(url, data=body, headers=headers)
+        assert response.status_code == 400, (url, response.status_code)
+        text = response.get_json()["error"] if response.is_json else response.get_data(as_text=True)
+        assert "Dữ liệu gửi lên có một phần không có tên trong biểu mẫu" in text

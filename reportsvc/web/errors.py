@@ -83,6 +83,8 @@ def refuse_unusable_input() -> None:
         if isinstance(value, str) and _UNUSABLE.search(value):
             raise UserError(NUL_OR_SURROGATE.format(where="địa chỉ trang"))
     for where, pairs in (("tham số địa chỉ", request.args), ("biểu mẫu", request.form)):
+        if any(not isinstance(name, str) for name in pairs):  # a multipart part without a name comes as None
+            raise UserError(f"Dữ liệu gửi lên có một phần không có tên trong {where}; hãy gửi lại từ biểu mẫu.")
         if any(_UNUSABLE.search(text) for pair in pairs.items(multi=True) for text in pair):
             raise UserError(NUL_OR_SURROGATE.format(where=where))
     if any(_UNUSABLE.search(upload.filename or "") for upload in request.files.values()):

@@ -147,3 +147,12 @@ def test_chromium_enforces_the_policy_and_the_pages_need_nothing_inline(live_ser
         assert page.title() != "da-chay"
         directives = " ".join(page.evaluate("window.__violations"))
         assert "style-src" in directives and "script-src" in directives
+
+
+def test_a_commune_reports_to_its_province_by_default(demo_services) -> None:  # noqa: ANN001
+    from reportsvc.db.lookup import find_unit
+    from reportsvc.db.unitsettings import settings_of
+
+    with demo_services.sessions() as session:
+        assert settings_of(find_unit(session, "HT-TH-TD")).recipients == ["UBND huyện Thạch Hà (b/c);", "Lưu: VT."]
+        assert settings_of(find_unit(session, "HT")).recipients == ["Bộ Nội vụ;", "Lưu: VT."]

@@ -13,7 +13,8 @@ API all use these names):
 ``signer_position`` the signer's position: "CHỦ TỊCH", "PHÓ CHỦ TỊCH"
 ``signer_name``     the signer's full name
 ``recipients``      the "Nơi nhận" list; several values separated by ";" (or new lines), each line
-                    ends with ";" and the last with "." as Nghị định 30/2020/NĐ-CP writes them
+                    ends with ";" and the last with "." as Nghị định 30/2020/NĐ-CP writes them; default
+                    "Bộ Nội vụ" for a province, "UBND <its parent> (b/c)" for a unit below one
 ``report_request``  the superior body's request the report answers, cited in its opening after the plan
                     ("Công văn số 125/SNV-CCHC ngày 01/3/2025 của Sở Nội vụ về việc báo cáo …"); empty: none
 ``cutoff_day``      last day (1–28) of a data window (Nghị định 09/2019); empty: the installation's
@@ -431,4 +432,6 @@ def settings_of(unit: Unit) -> UnitSettings:
     result.place = unit.place or (proper_name(unit.name, unit.kind) if unit.name else "")
     if not result.issuing_body:
         result.issuing_body = authority(unit.name, unit.kind)
+    if "recipients" not in values and unit.parent is not None:  # a commune reports to its province, not to the Bộ
+        result.recipients = [f"UBND {full_name(unit.parent.name, unit.parent.kind)} (b/c);", "Lưu: VT."]
     return result

@@ -36,8 +36,7 @@ from reportsvc.services.runtime import create_services
 
 PERIOD = "2025-Y"
 PROVINCE = "99"
-WORKER_BOOT = ("import sys; from reportsvc.cli.main import main; from reportsvc.cli.worker import worker; "
-               "main.add_command(worker); main(sys.argv[1:], prog_name='reportsvc')")
+WORKER_BOOT = "import sys; from reportsvc.cli.main import main; main(sys.argv[1:], prog_name='reportsvc')"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from reportsvc.periods import Period
 from reportsvc.services.batch import (FAILED, MADE, SKIPPED, Outcome, close_services, make_report, parse_kinds,
                                      select_units)
 from reportsvc.services.runtime import Services
+from reportsvc.services.units import update_settings
 from tests.cli_helpers import ok, refused, run
 
 PERIOD = "2025-Y"
@@ -172,3 +173,20 @@ def test_the_job_is_idempotent_and_never_raises(services: Services, communes: di
     assert (failed.state, failed.reason) == (FAILED, "Không tìm thấy đơn vị '00000'")
     assert make_report(services, code, "2025-Q9", ["docx"]).state == FAILED
     assert Outcome.from_dict(made.as_dict()) == made
+
+
+def test_a_unit_filing_nine_months_is_found_archived_for_quarter_three(
+        services: Services, communes: dict[str, tuple[str, str]]) -> None:
+    """Its quý III report is archived as 9 tháng (report_period): a resumed batch must still skip it."""
+    code = sorted(communes)[0]
+    with services.transaction() as session:
+        update_settings(session, code, {"reports": "Q1,H1,M9,Y"}, "test")
+    made = make_report(services, code, "2025-Q3", ["docx"])
+    assert made.state == MADE
+    with services.sessions() as session:
+        keys = list(session.scalars(select(GeneratedReport.period_key).join(Unit).where(Unit.code == code)))
+    assert keys == ["2025-M9"]
+    assert make_report(services, code, "2025-Q3", ["docx"]).state == SKIPPED
+    selection = select_units(services, Period(2025, "Q", 3))
+    assert code in {unit.code for unit in selection.archived}
+    assert code not in {unit.code for unit in selection.todo}

@@ -26,8 +26,6 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from reportsvc.cli.main import main
-from reportsvc.cli.support import CliGroup
-from reportsvc.cli.worker import worker
 from reportsvc.config import ConfigError, load_settings
 from reportsvc.db.models import GeneratedReport, Unit
 from reportsvc.periods import parse_period
@@ -43,8 +41,7 @@ SLOW_UNIT = "HT-TH-TD"
 TASK_SECONDS = 60  # REPORTSVC_TASK_SECONDS of the tests' workers: no report here takes that long
 KILL_TASK_SECONDS = 8  # … but where a killed worker's task must come back soon (after 2 x 8 s)
 # The worker command as ``reportsvc worker`` runs it (the main group with its options and error handling).
-WORKER_BOOT = ("import sys; from reportsvc.cli.main import main; from reportsvc.cli.worker import worker; "
-               "main.add_command(worker); main(sys.argv[1:], prog_name='reportsvc')")
+WORKER_BOOT = "import sys; from reportsvc.cli.main import main; main(sys.argv[1:], prog_name='reportsvc')"
 
 
 # ---------------------------------------------------------------- Redis and workers, for real
@@ -335,13 +332,8 @@ def test_the_scheduler_queues_its_due_runs_for_the_workers(queued_services: Serv
 
 # ---------------------------------------------------------------- refusals: one Vietnamese line, exit 2
 
-def _cli() -> click.Group:
-    """Return a command group holding ``worker``, with the command line's error handling."""
-    return CliGroup(name="reportsvc", commands={"worker": worker})
-
-
 def _refusal(runner: CliRunner) -> str:
-    result = runner.invoke(_cli(), ["worker", "--concurrency", "1"])
+    result = runner.invoke(main, ["worker", "--concurrency", "1"])
     assert result.exit_code == 2, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output, result.output
@@ -442,10 +434,9 @@ def test_the_deployment_recipe_runs_web_worker_and_scheduler_with_real_commands(
         "Procfile web": ["serve", "--host"], "Procfile worker": ["worker", "--concurrency"],
         "Procfile scheduler": ["scheduler", "run"], "reportsvc-web.service": ["serve", "--host"],
         "reportsvc-worker.service": ["worker", "--concurrency"], "reportsvc-scheduler.service": ["scheduler", "run"]}
-    cli = CliGroup(name="reportsvc", params=main.params, commands={**main.commands, "worker": worker})
     for name, args in commands.items():
         assert Path(args[0]).name == "reportsvc", name
-        command: click.Command = cli
+        command: click.Command = main
         rest = args[1:]
         while isinstance(command, click.Group):
             word, *rest = rest

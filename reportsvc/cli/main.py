@@ -255,6 +255,7 @@ def scheduler_run(ctx: click.Context, hour: int) -> None:
 
 from reportsvc.cli.agencies import agencies  # noqa: E402 - command groups kept in their own modules
 from reportsvc.cli.batch import batch  # noqa: E402
+from reportsvc.cli.worker import worker  # noqa: E402
 from reportsvc.cli.plan import plan  # noqa: E402
 from reportsvc.cli.reminders import reminders  # noqa: E402
 from reportsvc.cli.submissions import submissions  # noqa: E402
@@ -263,6 +264,7 @@ from reportsvc.cli.users import users  # noqa: E402
 from reportsvc.cli.values import values  # noqa: E402
 
 report.add_command(batch)
+main.add_command(worker)
 main.add_command(units)
 main.add_command(agencies)
 main.add_command(plan)

@@ -35,6 +35,7 @@ from reportsvc.db.models import GeneratedReport, Unit, User
 from reportsvc.db.tenancy import activate, deactivate, scope_of
 from reportsvc.errors import Forbidden, NotFound, UserError
 from reportsvc.periods import Period, parse_period
+from reportsvc.report.build import report_period
 from reportsvc.services.generating import generate
 from reportsvc.services.permissions import Actor, scope_for
 from reportsvc.services.runtime import Services, create_services
@@ -130,8 +131,12 @@ def select_units(services: Services, period: Period, under: str | None = None, k
             tops = [scope.unit_id] if scope.unit_id in {row.id for row in rows} else []
         else:
             tops = [row.id for row in sorted(rows, key=lambda r: r.code) if row.parent_id is None]
-        archived_ids = set(session.scalars(select(GeneratedReport.unit_id).where(
-            GeneratedReport.period_key == period.key, GeneratedReport.agency_id.is_(None)).distinct()))
+        # A unit that files 9 tháng instead of quý III archives its quý III report as 9 tháng (report_period).
+        keys = {period.key, _nine_months_key(period)}
+        archived_ids = {unit_id for unit_id, key in session.execute(
+            select(GeneratedReport.unit_id, GeneratedReport.period_key).where(
+                GeneratedReport.period_key.in_(keys), GeneratedReport.agency_id.is_(None)).distinct())
+            if key == report_period(session.get(Unit, unit_id), period).key}
         made_after = session.scalar(select(func.max(GeneratedReport.id))) or 0
     children: dict[int | None, list[Any]] = {}
     by_id = {row.id: row for row in rows}
@@ -215,10 +220,16 @@ def make_report(target: Services | Settings, unit_code: str, period_key: str, fo
         return outcome(FAILED, f"Lỗi không mong đợi ({exc.__class__.__name__}: {_one_line(exc)[:300]})")
 
 
+def _nine_months_key(period: Period) -> str:
+    """Return the other key a unit's report of ``period`` may be archived under (9 tháng for quý III)."""
+    return Period(period.year, "M").key if period.kind == "Q" and period.quarter == 3 else period.key
+
+
 def _archived(session: Session, unit_code: str, period: Period, above: int | None) -> GeneratedReport | None:
     """Return the unit's latest archived report of the period (with an id above ``above`` when given), or None."""
     unit = find_unit(session, unit_code)
-    stmt = (select(GeneratedReport).where(GeneratedReport.unit_id == unit.id, GeneratedReport.period_key == period.key,
+    key = report_period(unit, period).key  # quý III archived as 9 tháng where the unit files 9 tháng
+    stmt = (select(GeneratedReport).where(GeneratedReport.unit_id == unit.id, GeneratedReport.period_key == key,
                                           GeneratedReport.agency_id.is_(None))
             .order_by(GeneratedReport.version.desc()).limit(1))
     if above is not None:

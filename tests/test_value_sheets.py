@@ -113,6 +113,8 @@ def system() -> Actor:
 def test_web_download_fill_preview_and_confirm(csrf_app: Flask, demo_services: Services) -> None:
     client = csrf_app.test_client()
     csrf = login(client, "admin")
+    indicators = client.get(f"/indicators?unit=HT&period={PERIOD}").get_data(as_text=True)
+    assert f'href="/values?unit=HT&amp;period={PERIOD}"' in indicators  # the indicator page leads here
     page = client.get(f"/values?unit=HT&period={PERIOD}")
     assert page.status_code == 200 and "Tải mẫu .xlsx" in page.get_data(as_text=True)
     response = client.get(f"/values/template?unit=HT&period={PERIOD}")

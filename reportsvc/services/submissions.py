@@ -25,21 +25,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from reportsvc.collect.timeliness import compiling_unit, deadline_of, party_of  # moved to collect, re-exported
+from reportsvc.collect.timeliness import UNIT_PARTY, compiling_unit, deadline_of, party_of  # re-exported
 from reportsvc.db.models import Agency, Submission, Unit, utcnow
 from reportsvc.db.tenancy import subtree_ids
 from reportsvc.errors import Conflict, Forbidden, Invalid, Locked, NotFound
 from reportsvc.periods import Period, parse_period
+from reportsvc.report.model import SUBMISSION_STATES
 from reportsvc.services import audit
 from reportsvc.services.agencies import find_agency
 from reportsvc.services.permissions import Actor, require_admin, require_writer, scope_for
 from reportsvc.vn.dates import local_time
 from reportsvc.vn.text import collapse
 
-UNIT_PARTY = "unit"
-STATES = {"submitted": "Đã nộp, chờ duyệt", "approved": "Đã duyệt", "returned": "Bị trả lại"}
+STATES = {key: label for key, label in SUBMISSION_STATES.items() if key != "draft"}
 """The stored states; a party with no submission for a window is a draft ("Chưa nộp")."""
-DRAFT_LABEL = "Chưa nộp"
+DRAFT_LABEL = SUBMISSION_STATES["draft"]
 
 
 def approval_over(session: Session, unit: Unit, agency_id: int | None, period_key: str) -> Submission | None:

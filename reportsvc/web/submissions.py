@@ -31,7 +31,7 @@ from reportsvc.web.common import actor, admin_required, arg, db, pick_period, pi
 from reportsvc.web.forms import PageForm, PeriodField, VersionField
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
-UNIT_PARTY = "unit"
+UNIT_PARTY = service.UNIT_PARTY
 """The party select's value for the whole unit (a department is its agency id)."""
 ACTIONS = {"approve": "duyệt", "return": "trả lại", "reopen": "mở lại"}
 

@@ -33,6 +33,7 @@ import functools
 import io
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -256,22 +257,26 @@ def chart_forms(report, repeat: int) -> None:
 # Whole processes
 # --------------------------------------------------------------------------------------------
 
-def wall(cmd: list[str], env: dict[str, str], repeat: int, warmup: int = 1) -> tuple[float, list[float]]:
-    """Return the median wall time of ``repeat`` runs of ``cmd`` after ``warmup`` runs, and all runs."""
-    times = []
+def wall(cmd: list[str], env: dict[str, str], repeat: int, warmup: int = 1) -> tuple[float, list[float], float]:
+    """Run ``cmd`` ``warmup`` + ``repeat`` times; return the median wall time, the wall times and the median
+    CPU time (user + system of the process and its children: the fairer figure on a shared machine)."""
+    times, cpus = [], []
     for index in range(warmup + repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed: {result.stderr.strip()[-500:]}")
         if index >= warmup:
             times.append(elapsed)
-    return statistics.median(times), times
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), times, statistics.median(cpus)
 
 
-def fmt_runs(times: list[float]) -> str:
-    return "[" + ", ".join(f"{t:.2f}" for t in times) + "]"
+def fmt_runs(times: list[float], cpu: float) -> str:
+    return "wall [" + ", ".join(f"{t:.2f}" for t in times) + f"], CPU {cpu:.2f} s"
 
 
 def import_time(env: dict[str, str]) -> list[tuple[str, int]]:
@@ -361,19 +366,20 @@ def main() -> None:
         out = data_dir / "out"
         for unit in units:
             for formats in ("pdf", "docx", "docx,pdf"):
-                median, times = wall([REPORTSVC, "report", "generate", "--unit", unit, "--period", args.period,
-                                      "--format", formats, "--out", str(out)], env, args.repeat)
-                print(f"  reportsvc report generate --unit {unit} --format {formats:<9} {median:6.2f} s  "
-                      f"{fmt_runs(times)}")
+                median, times, cpu = wall([REPORTSVC, "report", "generate", "--unit", unit, "--period",
+                                           args.period, "--format", formats, "--out", str(out)], env, args.repeat)
+                print(f"  reportsvc report generate --unit {unit:<8} --format {formats:<9} {median:6.2f} s  "
+                      f"{fmt_runs(times, cpu)}")
             soffice = shutil.which("soffice") or shutil.which("libreoffice")
             if soffice and not args.no_soffice:
                 profile = (data_dir / "lo-profile").as_uri()
-                median, times = wall([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                                      "pdf", "--outdir", str(data_dir / "lo"), str(docs[unit])], env, args.repeat)
-                print(f"  soffice --headless --convert-to pdf ({unit} DOCX)        {median:6.2f} s  "
-                      f"{fmt_runs(times)}")
-        median, times = wall([REPORTSVC, "--help"], env, args.repeat)
-        print(f"  reportsvc --help                                     {median:6.2f} s  {fmt_runs(times)}")
+                median, times, cpu = wall([soffice, f"-env:UserInstallation={profile}", "--headless",
+                                           "--convert-to", "pdf", "--outdir", str(data_dir / "lo"), str(docs[unit])],
+                                          env, args.repeat)
+                print(f"  soffice --headless --convert-to pdf, {unit + ' DOCX':<31} {median:6.2f} s  "
+                      f"{fmt_runs(times, cpu)}")
+        median, times, cpu = wall([REPORTSVC, "--help"], env, args.repeat)
+        print(f"  {'reportsvc --help':<67} {median:6.2f} s  {fmt_runs(times, cpu)}")
         print("\nimport time of reportsvc --help (python -X importtime, biggest top-level imports)")
         for name, cumulative in import_time(env):
             print(f"  {name:<40} {cumulative / 1000:7.0f} ms")

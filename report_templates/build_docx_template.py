@@ -61,6 +61,7 @@ def build(output: Path | None = OUTPUT) -> bytes:
     _annexes(doc)
     _charts(doc)
     doc.add_paragraph()  # the body ends with a paragraph, as Word expects
+    _prune(doc)
     props = doc.core_properties
     props.title, props.subject, props.author, props.language = "Báo cáo", "", "reportsvc", "vi-VN"
     props.keywords, props.comments, props.category, props.last_modified_by = "", "", "", "reportsvc"
@@ -80,6 +81,45 @@ def build(output: Path | None = OUTPUT) -> bytes:
 # --------------------------------------------------------------------------------------------
 # Styles and page set-up
 # --------------------------------------------------------------------------------------------
+
+# Styles the renderer's own XML uses (annex tables, reportsvc/render/docx.py), besides those of the template.
+RENDERER_STYLES = {"TableText", "TableHeading"}
+
+
+def _prune(doc) -> None:
+    """Keep only the styles the report uses, and drop Word 2010's stylesWithEffects copy of them.
+
+    python-docx's default template carries 160 styles (346 KB of XML, mostly table styles) and a
+    438 KB stylesWithEffects part; every report paid for reading, writing and compressing them
+    (measured: 22 ms of a DOCX's 33 ms, 4 ms without them). A style stays when the document, a
+    header or the renderer uses it, when it is a default style, or when a kept style is based on,
+    followed by or linked to it.
+    """
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.rels.pop(rel_id)
+    used = set(RENDERER_STYLES)
+    for section in doc.sections:
+        for element in (doc.element, section.header._element, section.first_page_header._element):
+            for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+                used.update(node.get(qn("w:val")) for node in element.iter(qn(tag)))
+    styles = {node.get(qn("w:styleId")): node for node in doc.styles.element.iter(qn("w:style"))}
+    pending = [name for name in used if name in styles]
+    pending += [name for name, node in styles.items() if node.get(qn("w:default")) == "1"]
+    keep: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in keep or name not in styles:
+            continue
+        keep.add(name)
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            node = styles[name].find(qn(tag))
+            if node is not None:
+                pending.append(node.get(qn("w:val")))
+    for name, node in styles.items():
+        if name not in keep:
+            node.getparent().remove(node)
+
 
 def _drop_thumbnail(doc) -> None:
     rels = doc.part.package.rels

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from reportsvc.collect.context import CollectContext, governing_plans, period_end, predecessors, task_ids_in_year
+from reportsvc.collect.context import CollectContext, applies_in_year, governing_plans, is_multi_year, task_ids_in_year
 from reportsvc.collect.timeliness import Approvals, PartyStatus, party_of, party_statuses
+from reportsvc.periods import CutoffRule, periods_of_year
 from reportsvc.report.model import SubmissionState, Timeliness, Unapproved
 from reportsvc.vn.units import KINDS, kind_label
 from reportsvc.db.models import Agency, IndicatorValue, Plan, StatusUpdate, Task, TaskAgency, Unit
@@ -95,17 +97,22 @@ def descendants(unit: Unit, level: int = 1, since: date | None = None) -> list[t
     return result
 
 
-def _period_keys(session: Session) -> set[str]:
-    keys = set(session.scalars(select(StatusUpdate.period_key).distinct()))
-    return keys | set(session.scalars(select(IndicatorValue.period_key).distinct()))
+def keys_in_window(start: date, end: date, cutoff: CutoffRule) -> set[str]:
+    """Return every period key whose data window ends within [start, end] (the keys a window's records use)."""
+    return {p.key for year in range(start.year, end.year + 1) for p in periods_of_year(year)
+            if start <= p.window(cutoff)[1] <= end}
 
 
 def completeness(context: CollectContext, today: date | None = None) -> list[CompletenessRow]:
     """Return the lead agencies of the unit's plan, then every unit below, with what each reported and handed in.
 
     Timeliness is judged on ``today`` (default: today in Vietnam): nothing submitted before a deadline
-    that has not passed is "Chưa đến hạn".
+    that has not passed is "Chưa đến hạn". The rows are computed once per context and ``today`` (the report
+    and its completeness annex share them) with a fixed number of queries, whatever the number of units.
     """
+    cached = context._completeness.get(today)
+    if cached is not None:
+        return list(cached)
     rows = _task_completeness(context)
     parties = [(row.party_unit, row.agency_id) for row in rows if row.party_unit is not None]
     statuses = party_statuses(context.session, parties, context.period, today)
@@ -115,20 +122,28 @@ def completeness(context: CollectContext, today: date | None = None) -> list[Com
     approvals = context.approvals
     if approvals is not None:
         rows += _unapproved(context, rows, approvals, today)
-    return rows
+    context._completeness[today] = rows
+    return list(rows)
+
+
+def _reported_task(in_window: set[str]) -> ColumnElement[bool]:
+    """Return the condition "the task has a status update of the window" (correlated to ``Task``)."""
+    return (select(StatusUpdate.id)
+            .where(StatusUpdate.task_id == Task.id, StatusUpdate.period_key.in_(in_window)).exists())
 
 
 def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
     """Return the agency and unit rows with their tasks assigned and reported, and the party each stands for."""
     session = context.session
     start, end = context.window
-    in_window = {key for key in _period_keys(session) if start <= period_end(key, context.cutoff) <= end}
+    in_window = keys_in_window(start, end, context.cutoff)
     rows: list[CompletenessRow] = []
-    reported_task = (select(StatusUpdate.id).where(StatusUpdate.task_id == Task.id,
-                                                   StatusUpdate.period_key.in_(in_window)).exists())
+    reported_task = _reported_task(in_window)
     plan_ids = [plan.id for plan in context.plans]
     # a multi-year plan assigns in a year only the tasks that apply to it (every task of an annual plan)
     year_ids = set(task_ids_in_year(session, context.plans, context.period.year, context.cutoff))
+    group_tasks = [task for task in _group_tasks(session, plan_ids) if task.id in year_ids]
+    reporting = _reporting_agencies(session, [task.id for task in group_tasks], in_window)
     if plan_ids:
         counts = session.execute(
             select(Agency.name, func.count(Task.id.distinct()),
@@ -137,7 +152,7 @@ def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
             .where(Task.plan_id.in_(plan_ids), Task.id.in_(year_ids), TaskAgency.role == "lead")
             .group_by(Agency.name).order_by(Agency.name)).all()
         totals = {name: [assigned, reported] for name, assigned, reported in counts}
-        for name, (assigned, reported) in _group_agency_counts(session, context.plans, in_window, year_ids).items():
+        for name, (assigned, reported) in _group_agency_counts(session, context.plans, group_tasks, reporting).items():
             total = totals.setdefault(name, [0, 0])
             total[0] += assigned
             total[1] += reported
@@ -146,21 +161,78 @@ def _task_completeness(context: CollectContext) -> list[CompletenessRow]:
                                  party_unit=agencies[name].unit if name in agencies else None,
                                  agency_id=agencies[name].id if name in agencies else None)
                  for name, (assigned, reported) in sorted(totals.items())]
-    group_tasks = [task for task in _group_tasks(session, plan_ids) if task.id in year_ids]
-    for unit, level in descendants(context.unit, since=start):
-        subtree = [u.id for u, _ in descendants(unit)] + [unit.id] + [old.id for old in predecessors(unit)]
-        year_tasks = task_ids_in_year(session, governing_plans(session, subtree, context.period.year),
-                                      context.period.year, context.cutoff)  # each unit's plan covering the year
-        assigned, reported = session.execute(
-            select(func.count(Task.id), func.count(Task.id).filter(reported_task)).where(Task.id.in_(year_tasks))
-        ).one()
-        extra, extra_reported = _group_unit_counts(session, unit, subtree, group_tasks, in_window)
-        assigned, reported = assigned + extra, reported + extra_reported
-        has_values = session.scalar(select(IndicatorValue.id).where(
-            IndicatorValue.unit_id.in_(subtree), IndicatorValue.period_key.in_(in_window)).limit(1)) is not None
-        rows.append(CompletenessRow(unit.name, "unit", unit.kind, level, assigned, reported, has_values,
-                                    party_unit=unit))
+    tree = context.tree
+    below = tree.descendants(context.unit, since=start)
+    if not below:
+        return rows
+    plan_counts = _plan_counts(context, reported_task)
+    valued = set(session.scalars(select(IndicatorValue.unit_id).distinct().where(
+        IndicatorValue.unit_id.in_(tree.ids()), IndicatorValue.period_key.in_(in_window))))
+    unit_tasks = [task for task in group_tasks if group_codes(task) & {"huyen", "xa", "all"}]
+    agencies_of: dict[int, set[int]] = {}
+    if unit_tasks:
+        agencies = select(Agency.id, Agency.unit_id).where(Agency.unit_id.in_(tree.ids()))
+        for agency_id, unit_id in session.execute(agencies):
+            agencies_of.setdefault(unit_id, set()).add(agency_id)
+    for unit, level in below:
+        # the unit, every unit below it, and the units merged into it
+        subtree = ({u.id for u, _ in tree.descendants(unit)} | {unit.id}
+                   | {old.id for old in tree.all_predecessors(unit)})
+        assigned = sum(plan_counts[unit_id][0] for unit_id in subtree if unit_id in plan_counts)
+        reported = sum(plan_counts[unit_id][1] for unit_id in subtree if unit_id in plan_counts)
+        own = set().union(*(agencies_of.get(unit_id, set()) for unit_id in subtree)) if unit_tasks else set()
+        extra, extra_reported = _group_unit_counts(unit, subtree, unit_tasks, reporting, own)
+        rows.append(CompletenessRow(unit.name, "unit", unit.kind, level, assigned + extra, reported + extra_reported,
+                                    bool(valued & subtree), party_unit=unit))
     return rows
+
+
+@dataclass
+class _TaskFacts:
+    """What ``applies_in_year`` reads of a task, read as plain rows."""
+
+    deadline_kind: str
+    deadline_start: date | None
+    deadline_end: date | None
+    updates: list[Any]
+
+
+def _plan_counts(context: CollectContext, reported_task: ColumnElement[bool]) -> dict[int, tuple[int, int]]:
+    """Return, per unit of the context's tree with a plan covering the year, how many tasks of that plan belong in
+    the year (``task_ids_in_year``) and how many of them have a status update of the window.
+
+    The plans of every unit are read with one query and their tasks counted with one grouped query (the tasks
+    of multi-year plans, which apply year by year, with two more), whatever the number of units.
+    """
+    session, year, cutoff = context.session, context.period.year, context.cutoff
+    ids = context.tree.ids()
+    governing = {plan.unit_id: plan for plan in governing_plans(session, ids, year)}
+    by_plan: dict[int, tuple[int, int]] = {}
+    # an annual plan covering the year always governs it: count its tasks per plan in the database
+    for plan_id, assigned, reported in session.execute(
+            select(Task.plan_id, func.count(Task.id), func.count(Task.id).filter(reported_task))
+            .join(Plan, Plan.id == Task.plan_id)
+            .where(Plan.unit_id.in_(ids), Plan.year == year, Plan.year_end == year).group_by(Task.plan_id)):
+        by_plan[plan_id] = (assigned, reported)
+    multi = [plan.id for plan in governing.values() if is_multi_year(plan)]
+    if multi:
+        facts: dict[int, tuple[int, _TaskFacts, bool]] = {}
+        for row in session.execute(select(Task.id, Task.plan_id, Task.deadline_kind, Task.deadline_start,
+                                          Task.deadline_end, reported_task.label("reported"))
+                                   .where(Task.plan_id.in_(multi))):
+            facts[row.id] = (row.plan_id, _TaskFacts(row.deadline_kind, row.deadline_start, row.deadline_end, []),
+                             bool(row.reported))
+        for update in session.execute(select(StatusUpdate.task_id, StatusUpdate.period_key, StatusUpdate.status,
+                                             StatusUpdate.updated_at).join(Task, Task.id == StatusUpdate.task_id)
+                                      .where(Task.plan_id.in_(multi))):
+            facts[update.task_id][1].updates.append(update)
+        counted: dict[int, list[int]] = {plan_id: [0, 0] for plan_id in multi}
+        for plan_id, task, reported in facts.values():
+            if applies_in_year(task, year, cutoff):  # type: ignore[arg-type]  # reads only what _TaskFacts holds
+                counted[plan_id][0] += 1
+                counted[plan_id][1] += reported
+        by_plan.update({plan_id: (assigned, reported) for plan_id, (assigned, reported) in counted.items()})
+    return {unit_id: by_plan.get(plan.id, (0, 0)) for unit_id, plan in governing.items()}
 
 
 def _agencies_named(context: CollectContext, names: list[str], plan_ids: list[int]) -> dict[str, Agency]:
@@ -192,10 +264,11 @@ def _unapproved(context: CollectContext, rows: list[CompletenessRow], approvals:
     """
     session = context.session
     key = context.period.record_key
+    tree = context.tree
     units = {context.unit.id: context.unit}
-    units.update({old.id: old for old in predecessors(context.unit)})
-    units.update({unit.id: unit for unit, _ in descendants(context.unit)})
-    ids = list(units)
+    units.update({old.id: old for old in tree.all_predecessors(context.unit)})
+    units.update({unit.id: unit for unit, _ in tree.descendants(context.unit)})
+    ids = tree.ids()  # a superset of ``units`` (the tree also holds the units merged into those below)
     by_name = {row.name: row for row in rows if row.kind == "agency"}
     by_unit = {row.party_unit.id: row for row in rows if row.kind == "unit" and row.party_unit is not None}
     counts: dict[tuple[int, int | None], list[int]] = {}
@@ -207,13 +280,15 @@ def _unapproved(context: CollectContext, rows: list[CompletenessRow], approvals:
         .where(StatusUpdate.period_key == key, party_unit.in_(ids))
         .group_by(party_unit, StatusUpdate.agency_id))
     for unit_id, agency_id, count in updates:
-        counts.setdefault((unit_id, agency_id), [0, 0])[0] += count
+        if unit_id in units:
+            counts.setdefault((unit_id, agency_id), [0, 0])[0] += count
     values = session.execute(
         select(IndicatorValue.unit_id, IndicatorValue.agency_id, func.count(IndicatorValue.id))
         .where(IndicatorValue.period_key == key, IndicatorValue.unit_id.in_(ids))
         .group_by(IndicatorValue.unit_id, IndicatorValue.agency_id))
     for unit_id, agency_id, count in values:
-        counts.setdefault((unit_id, agency_id), [0, 0])[1] += count
+        if unit_id in units:
+            counts.setdefault((unit_id, agency_id), [0, 0])[1] += count
     left_out = {party: count for party, count in counts.items()
                 if not approvals.covers(units[party[0]], party[1], key)}
     named = {agency.id: agency for agency in session.scalars(select(Agency).where(
@@ -266,42 +341,44 @@ def _reporting_agencies(session: Session, task_ids: list[int], in_window: set[st
     return found
 
 
-def _group_agency_counts(session: Session, plans: list[Plan], in_window: set[str],
-                         task_ids: set[int]) -> dict[str, tuple[int, int]]:
-    """Return, per agency name, the group tasks ("so", "all") among ``task_ids`` (the year's) of the plans it is
-    assigned and has reported.
+def _group_agency_counts(session: Session, plans: list[Plan], tasks: list[Task],
+                         reporting: dict[int, set[int]]) -> dict[str, tuple[int, int]]:
+    """Return, per agency name, the group tasks ("so", "all") among ``tasks`` (the plans' group tasks of the year)
+    it is assigned and has reported (``reporting``: the agencies that reported each task in the window).
 
-    An agency that is also named as the task's lead is counted once (by the lead query).
+    An agency that is also named as the task's lead is counted once (by the lead query). The members and
+    leads of every plan are read at once.
     """
+    mine = [task for task in tasks if group_codes(task) & {"so", "all"}]
+    if not mine:
+        return {}
+    unit_of = {plan.id: plan.unit_id for plan in plans}
+    members: dict[int, list[Agency]] = {}
+    for agency in session.scalars(select(Agency).where(Agency.unit_id.in_(sorted(set(unit_of.values()))),
+                                                       Agency.successor_id.is_(None)).order_by(Agency.name)):
+        members.setdefault(agency.unit_id, []).append(agency)
+    leads: dict[int, set[int]] = {}
+    for task_id, agency_id in session.execute(select(TaskAgency.task_id, TaskAgency.agency_id).where(
+            TaskAgency.task_id.in_([task.id for task in mine]), TaskAgency.role == "lead")):
+        leads.setdefault(task_id, set()).add(agency_id)
     counts: dict[str, list[int]] = {}
-    for plan in plans:
-        tasks = [task for task in _group_tasks(session, [plan.id])
-                 if task.id in task_ids and group_codes(task) & {"so", "all"}]
-        if not tasks:
-            continue
-        members = list(session.scalars(select(Agency).where(Agency.unit_id == plan.unit_id,
-                                                            Agency.successor_id.is_(None)).order_by(Agency.name)))
-        reporting = _reporting_agencies(session, [task.id for task in tasks], in_window)
-        for task in tasks:
-            leads = set(session.scalars(select(TaskAgency.agency_id).where(TaskAgency.task_id == task.id,
-                                                                           TaskAgency.role == "lead")))
-            for agency in members:
-                if agency.id in leads:
-                    continue
-                total = counts.setdefault(agency.name, [0, 0])
-                total[0] += 1
-                total[1] += agency.id in reporting.get(task.id, set())
+    for task in mine:
+        for agency in members.get(unit_of[task.plan_id], []):
+            if agency.id in leads.get(task.id, set()):
+                continue
+            total = counts.setdefault(agency.name, [0, 0])
+            total[0] += 1
+            total[1] += agency.id in reporting.get(task.id, set())
     return {name: (assigned, reported) for name, (assigned, reported) in counts.items()}
 
 
-def _group_unit_counts(session: Session, unit: Unit, subtree: list[int], tasks: list[Task],
-                       in_window: set[str]) -> tuple[int, int]:
-    """Return how many group tasks ("huyen", "xa", "all") a unit below is assigned and has reported."""
+def _group_unit_counts(unit: Unit, subtree: set[int], tasks: list[Task], reporting: dict[int, set[int]],
+                       own: set[int]) -> tuple[int, int]:
+    """Return how many group tasks ("huyen", "xa", "all") a unit below is assigned and has reported.
+
+    ``subtree`` holds the unit, the units below it and the units merged into it; ``own`` their agencies.
+    """
     level = KINDS[unit.kind].level if unit.kind in KINDS else 0
     wanted = {2: {"huyen", "all"}, 3: {"xa", "all"}}.get(level, set())
     mine = [task for task in tasks if group_codes(task) & wanted and task.plan.unit_id not in subtree]
-    if not mine:
-        return 0, 0
-    reporting = _reporting_agencies(session, [task.id for task in mine], in_window)
-    own = set(session.scalars(select(Agency.id).where(Agency.unit_id.in_(subtree))))
     return len(mine), sum(1 for task in mine if reporting.get(task.id, set()) & own)

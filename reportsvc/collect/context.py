@@ -1,19 +1,29 @@
-"""The context a plugin collects in: unit, period, session, declared areas, and the unit's plan."""
+"""The context a plugin collects in: unit, period, session, declared areas, and the unit's plan.
+
+A report reads the units below its unit and their indicator values once, whatever their number: the
+context's ``tree`` (the units at and below the report's unit with every unit merged into any of them, one
+recursive query) and ``value_index`` (the values of those units for whole years, one query per batch of
+years). The roll-up (reportsvc.collect.rollup) and the completeness (reportsvc.collect.completeness) work
+from them in memory instead of sending a statement per unit and indicator.
+"""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from reportsvc.areas.catalog import Catalog
 from reportsvc.collect.timeliness import Approvals
-from reportsvc.db.models import Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
+from reportsvc.db.models import IndicatorValue, Plan, PlanArea, StatusUpdate, Task, TaskAgency, Unit
 from reportsvc.db.unitsettings import settings_of
-from reportsvc.periods import CutoffRule, Period, parse_period
+from reportsvc.periods import CutoffRule, Period, parse_period, periods_of_year
 
 #: Deadline kinds whose status belongs to each year (done in 2022, open again in 2023).
 PER_YEAR_KINDS = ("recurrence", "continuous")
@@ -33,6 +43,19 @@ class CollectContext:
     _plan_loaded: bool = field(default=False, init=False, repr=False)
     _plans: list[Plan] | None = field(default=None, init=False, repr=False)
     _approvals: Approvals | None = field(default=None, init=False, repr=False)
+    _approved_only: bool | None = field(default=None, init=False, repr=False)
+    # completeness(context, today) per ``today``: the report and its completeness annex read it once
+    _completeness: dict[date | None, list[Any]] = field(default_factory=dict, init=False, repr=False)
+
+    @cached_property
+    def tree(self) -> "UnitTree":
+        """Return the units at and below the report's unit and the units merged into any of them (one query)."""
+        return UnitTree.load(self.session, self.unit)
+
+    @cached_property
+    def value_index(self) -> "ValueIndex":
+        """Return the indicator values of the tree's units, read for whole years on first use."""
+        return ValueIndex(self.session, self.tree, (self.period.year, self.period.year - 1))
 
     @property
     def window(self) -> tuple[date, date]:
@@ -56,15 +79,20 @@ class CollectContext:
         """
         if self._plans is None:
             start = self.window[0]
-            merged = [find_plan(self.session, old, self.period.year) for old in predecessors(self.unit)
-                      if old.valid_to is not None and old.valid_to >= start]
+            olds = [old for old in self.tree.all_predecessors(self.unit)
+                    if old.valid_to is not None and old.valid_to >= start]
+            found = ({plan.unit_id: plan for plan in governing_plans(self.session, [old.id for old in olds],
+                                                                     self.period.year)} if olds else {})
+            merged = [found.get(old.id) for old in olds]
             self._plans = [plan for plan in [self.plan, *merged] if plan is not None]
         return self._plans
 
     @property
     def approved_only(self) -> bool:
         """Return True when the unit's reports use only approved data (its setting ``approved_only``)."""
-        return settings_of(self.unit).approved_only
+        if self._approved_only is None:  # read once: the roll-up asks for every unit and indicator
+            self._approved_only = settings_of(self.unit).approved_only
+        return self._approved_only
 
     @property
     def approvals(self) -> Approvals | None:
@@ -128,8 +156,11 @@ def listed_in_year(task: Task, plan: Plan, year: int, cutoff: CutoffRule) -> boo
     return not is_multi_year(plan) or applies_in_year(task, year, cutoff)
 
 
-def governing_plans(session: Session, unit_ids: list[int], year: int) -> list[Plan]:
-    """Return, for each of the units, its plan covering ``year`` (an annual plan over a multi-year one)."""
+def governing_plans(session: Session, unit_ids: Iterable[int] | Select[Any], year: int) -> list[Plan]:
+    """Return, for each of the units, its plan covering ``year`` (an annual plan over a multi-year one).
+
+    ``unit_ids`` is a list of ids or a SELECT of ids (``UnitTree.ids()``); one query either way.
+    """
     found: dict[int, Plan] = {}
     for plan in session.scalars(select(Plan).where(Plan.unit_id.in_(unit_ids), Plan.year <= year, Plan.year_end >= year)
                                 .order_by((Plan.year_end - Plan.year).asc(), Plan.year.desc(), Plan.id)):
@@ -141,9 +172,13 @@ def task_ids_in_year(session: Session, plans: list[Plan], year: int, cutoff: Cut
     """Return the ids of the plans' tasks that belong in ``year``'s lists (``listed_in_year``)."""
     if not plans:
         return []
-    plan_of = {plan.id: plan for plan in plans}
-    stmt = select(Task).where(Task.plan_id.in_(list(plan_of))).options(selectinload(Task.updates))
-    return [task.id for task in session.scalars(stmt) if listed_in_year(task, plan_of[task.plan_id], year, cutoff)]
+    annual = [plan.id for plan in plans if not is_multi_year(plan)]  # every task of an annual plan is listed
+    multi = [plan.id for plan in plans if is_multi_year(plan)]  # its tasks apply year by year: read their updates
+    found = list(session.scalars(select(Task.id).where(Task.plan_id.in_(annual)))) if annual else []
+    if multi:
+        stmt = select(Task).where(Task.plan_id.in_(multi)).options(selectinload(Task.updates))
+        found += [task.id for task in session.scalars(stmt) if applies_in_year(task, year, cutoff)]
+    return found
 
 
 def predecessors(unit: Unit) -> list[Unit]:
@@ -155,6 +190,155 @@ def predecessors(unit: Unit) -> list[Unit]:
         found.append(old)
         stack.extend(old.predecessors)
     return found
+
+
+def _tree_ids(root_id: int) -> Select[Any]:
+    """Return a SELECT of the ids of the unit, the units below it and the units merged into any of them.
+
+    A recursive query: from the unit, every unit whose parent or successor is already found.
+    """
+    found = select(Unit.id).where(Unit.id == root_id).cte("unit_tree", recursive=True)
+    below = aliased(Unit)
+    step = select(below.id).join(found, or_(below.parent_id == found.c.id, below.successor_id == found.c.id))
+    found = found.union(step)
+    return select(found.c.id)
+
+
+@dataclass
+class UnitTree:
+    """The units at and below a unit, with every unit merged into any of them, as read at once.
+
+    ``children`` and ``predecessors`` of a unit of the tree come from memory in the order of the ORM
+    relationships (by code); for any other unit they fall back to those relationships.
+    """
+
+    root: Unit
+    units: dict[int, Unit]
+    direct_children: dict[int, list[Unit]]
+    direct_predecessors: dict[int, list[Unit]]
+
+    @classmethod
+    def load(cls, session: Session, root: Unit) -> "UnitTree":
+        """Read the units at and below ``root`` and the units merged into any of them in one query."""
+        units = list(session.scalars(select(Unit).where(Unit.id.in_(_tree_ids(root.id))).order_by(Unit.code)))
+        by_id = {unit.id: unit for unit in units}
+        by_id.setdefault(root.id, root)
+        children: dict[int, list[Unit]] = {}
+        merged: dict[int, list[Unit]] = {}
+        for unit in units:  # in code order, as the relationships are ordered
+            if unit.parent_id in by_id and unit.id != root.id:
+                children.setdefault(unit.parent_id, []).append(unit)
+            if unit.successor_id in by_id and unit.id != root.id:
+                merged.setdefault(unit.successor_id, []).append(unit)
+        return cls(root, by_id, children, merged)
+
+    def ids(self) -> Select[Any]:
+        """Return a SELECT of the tree's unit ids, for ``IN (…)`` without a list of ids."""
+        return _tree_ids(self.root.id)
+
+    def children(self, unit: Unit) -> list[Unit]:
+        """Return the unit's children (merged-away ones too), like ``unit.children``."""
+        if unit.id in self.units:
+            return self.direct_children.get(unit.id, [])
+        return list(unit.children)
+
+    def predecessors(self, unit: Unit) -> list[Unit]:
+        """Return the units merged directly into ``unit``, like ``unit.predecessors``."""
+        if unit.id in self.units:
+            return self.direct_predecessors.get(unit.id, [])
+        return list(unit.predecessors)
+
+    def all_predecessors(self, unit: Unit) -> list[Unit]:
+        """Return every unit merged into ``unit``, directly or through earlier mergers (as ``predecessors``)."""
+        found: list[Unit] = []
+        stack = list(self.predecessors(unit))
+        while stack:
+            old = stack.pop()
+            found.append(old)
+            stack.extend(self.predecessors(old))
+        return found
+
+    def descendants(self, unit: Unit, level: int = 1, since: date | None = None) -> list[tuple[Unit, int]]:
+        """Return every unit below ``unit`` depth-first with its depth; with ``since``, without units ceased before."""
+        result: list[tuple[Unit, int]] = []
+        for child in self.children(unit):
+            if since is not None and child.valid_to is not None and child.valid_to < since:
+                continue
+            result.append((child, level))
+            result.extend(self.descendants(child, level + 1, since))
+        return result
+
+
+class ValueRow(Protocol):
+    """A stored indicator value as the roll-up reads it."""
+
+    period_key: str
+    value: float
+    agency_id: int | None
+
+
+@lru_cache(maxsize=512)
+def _year_to_date_keys(period: Period, cutoff: CutoffRule) -> dict[str, date]:
+    """Return ``ValueIndex.keys`` (cached: asked for every unit and indicator)."""
+    end = period.window(cutoff)[1]
+    return {p.key: p.window(cutoff)[1] for p in periods_of_year(period.year) if p.window(cutoff)[1] <= end}
+
+
+class ValueIndex:
+    """The indicator values of a tree's units, read for whole years (one query per batch of years)."""
+
+    def __init__(self, session: Session, tree: UnitTree, years: Sequence[int] = ()) -> None:
+        """Index the values of ``tree``'s units; ``years`` are read together on first use."""
+        self.session = session
+        self.tree = tree
+        self._first = tuple(years)
+        self._years: set[int] = set()
+        self._rows: dict[tuple[str, int], list[ValueRow]] = {}
+
+    @staticmethod
+    def keys(period: Period, cutoff: CutoffRule) -> dict[str, date]:
+        """Return the keys of the period's year whose window ends on or before the period's end, with that end."""
+        return _year_to_date_keys(period, cutoff)
+
+    @staticmethod
+    def latest(rows: Iterable[ValueRow], unit: Unit, period: Period, cutoff: CutoffRule,
+               approvals: Approvals | None = None) -> float | None:
+        """Return the year-to-date value among a unit's stored values of an indicator, as of the period's end.
+
+        The latest one of the same year whose window ends on or before the period's end counts (an exact key
+        wins over another key with the same end); with ``approvals``, only approved ones.
+        """
+        keys = _year_to_date_keys(period, cutoff)
+        found = [row for row in rows if row.period_key in keys]
+        if approvals is not None:
+            found = [row for row in found if approvals.covers(unit, row.agency_id, row.period_key)]
+        if not found:
+            return None
+        return max(found, key=lambda r: (keys[r.period_key], r.period_key == period.key)).value
+
+    def _load(self, years: Iterable[int]) -> None:
+        """Read every value of the tree's units stored under a key of ``years``."""
+        wanted = sorted(set(years) - self._years)
+        if not wanted:
+            return
+        keys = [p.key for year in wanted for p in periods_of_year(year)]
+        rows = self.session.execute(select(IndicatorValue.code, IndicatorValue.unit_id, IndicatorValue.period_key,
+                                           IndicatorValue.value, IndicatorValue.agency_id)
+                                    .where(IndicatorValue.unit_id.in_(self.tree.ids()),
+                                           IndicatorValue.period_key.in_(keys)))
+        for row in rows:
+            self._rows.setdefault((row.code, row.unit_id), []).append(row)
+        for found in self._rows.values():  # as own_value reads them: by key, so ties resolve the same way
+            found.sort(key=lambda r: r.period_key)
+        self._years.update(wanted)
+
+    def rows(self, code: str, unit: Unit, year: int) -> list[ValueRow] | None:
+        """Return the unit's stored values of ``code`` (of the loaded years), or None when the unit is not indexed."""
+        if unit.id not in self.tree.units:
+            return None
+        if year not in self._years:
+            self._load({year, *self._first} if not self._years else {year})
+        return self._rows.get((code, unit.id), [])
 
 
 def find_plan(session: Session, unit: Unit, year: int) -> Plan | None:

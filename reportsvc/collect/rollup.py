@@ -1,14 +1,19 @@
-"""Indicator values: a unit's own year-to-date value, roll-up over child units, % achieved."""
+"""Indicator values: a unit's own year-to-date value, roll-up over child units, % achieved.
+
+Within a report the values come from the context's ``value_index`` (every value of the units below the
+report's unit, read at once) and the units from its ``tree``; ``own_value`` called on its own, or for a unit
+outside the tree, reads the database.
+"""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reportsvc.collect.context import CollectContext
+from reportsvc.collect.context import CollectContext, ValueIndex
 from reportsvc.collect.timeliness import Approvals
 from reportsvc.areas.declarations import IndicatorSpec
 from reportsvc.db.models import Indicator, IndicatorValue, Unit
-from reportsvc.periods import CutoffRule, Period, periods_of_year
+from reportsvc.periods import CutoffRule, Period
 from reportsvc.report.model import IndicatorRow
 from reportsvc.vn.units import KINDS, level_of
 
@@ -21,16 +26,19 @@ def own_value(session: Session, code: str, unit: Unit, period: Period, cutoff: C
     With ``approvals`` (a report from approved data only), a value whose party's submission of its
     window is not approved is left out.
     """
-    end = period.window(cutoff)[1]
-    keys = {p.key: p.window(cutoff)[1] for p in periods_of_year(period.year) if p.window(cutoff)[1] <= end}
+    keys = ValueIndex.keys(period, cutoff)
     rows = session.execute(select(IndicatorValue.period_key, IndicatorValue.value, IndicatorValue.agency_id).where(
         IndicatorValue.code == code, IndicatorValue.unit_id == unit.id,
-        IndicatorValue.period_key.in_(keys))).all()
-    if approvals is not None:
-        rows = [row for row in rows if approvals.covers(unit, row.agency_id, row.period_key)]
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (keys[r.period_key], r.period_key == period.key)).value
+        IndicatorValue.period_key.in_(list(keys))).order_by(IndicatorValue.period_key)).all()
+    return ValueIndex.latest(rows, unit, period, cutoff, approvals)
+
+
+def _own(context: CollectContext, code: str, unit: Unit, period: Period) -> float | None:
+    """Return ``own_value`` from the context's value index, or from the database for a unit outside its tree."""
+    rows = context.value_index.rows(code, unit, period.year)
+    if rows is None:
+        return own_value(context.session, code, unit, period, context.cutoff, context.approvals)
+    return ValueIndex.latest(rows, unit, period, context.cutoff, context.approvals)
 
 
 def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
@@ -42,7 +50,7 @@ def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
     the merger) are combined with it the same way. When the report's unit uses only approved data,
     only approved values count (``context.approvals``).
     """
-    own = own_value(context.session, spec.code, unit, period, context.cutoff, context.approvals)
+    own = _own(context, spec.code, unit, period)
     if own is None and spec.rollup == "ratio":  # computed from its two counts, which roll up themselves
         indicators = context.registry.indicators
         num, contributors = indicator_value(context, indicators[spec.numerator], unit, period)
@@ -53,12 +61,13 @@ def indicator_value(context: "CollectContext", spec: IndicatorSpec, unit: Unit,
     base, count = own, 0
     if own is None and spec.rollup in ("sum", "mean"):
         # A child merged into another unit is counted through its successor, never twice.
-        children = [child for child in unit.children if child.successor_id is None]
+        children = [child for child in context.tree.children(unit) if child.successor_id is None]
         values = [v for v, _ in (indicator_value(context, spec, child, period) for child in children) if v is not None]
         if values:
             base, count = _combine(spec.rollup, values), len(values)
-    if spec.rollup in ("sum", "mean") and unit.predecessors:
-        merged = [v for v, _ in (indicator_value(context, spec, old, period) for old in unit.predecessors)
+    olds = context.tree.predecessors(unit) if spec.rollup in ("sum", "mean") else []
+    if olds:
+        merged = [v for v, _ in (indicator_value(context, spec, old, period) for old in olds)
                   if v is not None]
         if merged:
             parts = ([base] if base is not None else []) + merged

@@ -1,7 +1,7 @@
 """Where the render time goes, for one commune's report and the demo province's annual report (not a test).
 
     .venv/bin/python benchmarks/bench_render_parts.py [--repeat 3] [--unit HT-TH-TD] [--period 2024-Y]
-                                                      [--no-soffice] [--no-process]
+                                                      [--no-soffice] [--no-process] [--chart-forms] [--keep DIR]
 
 It loads the demo locality into a temporary data directory (``reportsvc init-db`` and ``reportsvc demo``,
 as separate processes), then:
@@ -18,13 +18,21 @@ as separate processes), then:
    - ``pdf write``: ``Document.write_pdf`` (drawing, font subsetting, compression);
    - ``other``: the rest (view model, glue).
 
-   The first call in the process ("cold": imports, font configuration, matplotlib's font cache) is
-   printed apart from the median of ``--repeat`` warm calls;
+   The first call in the process ("cold": font configuration, matplotlib's font cache, and the imports
+   the renderer makes lazily, i.e. matplotlib since issue 16; docxtpl and WeasyPrint are imported by the
+   benchmark itself) is printed apart from the median of ``--repeat`` warm calls, with the CPU time of the
+   whole call (the fairer figure on a shared machine);
 2. as whole processes, ``reportsvc report generate --format pdf`` (and ``docx``, ``docx,pdf``) for each
-   unit, and ``soffice --headless --convert-to pdf`` of the same DOCX (a warm LibreOffice profile);
-3. the import cost of ``reportsvc --help`` (``python -X importtime``) and its wall time.
+   unit, and ``soffice --headless --convert-to pdf`` of the same DOCX (a warm LibreOffice profile), in wall
+   and CPU time (user + system of the process and its children);
+3. with ``--chart-forms``, what the report's charts cost to draw and to embed in the PDF as (a) PNG,
+   (b) SVG with text as text, (c) HTML/CSS bars (b and c still need the PNG for the DOCX);
+4. the import cost of ``reportsvc --help`` (``python -X importtime``) and its wall time.
 
 Every figure is the median of ``--repeat`` runs; the machine may be shared, so run it more than once.
+To measure another version of the renderer, put its tree first on PYTHONPATH (with ``reportsvc_templates``
+and ``reportsvc_plugins`` links to its report_templates/ and plugins/) and run this script from outside the
+checkout.
 """
 from __future__ import annotations
 

@@ -180,6 +180,41 @@ def test_the_stylesheet_is_parsed_again_when_it_changes(tmp_path: Path, monkeypa
     assert pdf_renderer.stylesheet(css) is not first
 
 
+def test_the_docx_template_is_compiled_once(sample: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docxtpl's Jinja sources are compiled on the first DOCX only; the next DOCX reuses them."""
+    from jinja2 import Environment
+
+    from reportsvc.render import docx as docx_renderer
+
+    compiled: list[int] = []
+    original = Environment.from_string
+
+    def counting(self, source, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        compiled.append(len(source))
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "from_string", counting)
+    docx_renderer._environment.cache_clear()
+    report = dataclasses.replace(sample, charts=[])
+    first = render(report, ["docx"])["docx"]
+    count = len(compiled)
+    second = render(report, ["docx"])["docx"]
+    assert count > 0 and len(compiled) == count
+    assert first == second
+
+
+def test_the_docx_template_carries_only_the_styles_it_uses() -> None:
+    """report.docx has no stylesWithEffects part and only the styles of the report (and their bases)."""
+    from reportsvc.render.docx import TEMPLATE
+
+    package = zipfile.ZipFile(TEMPLATE)
+    assert "word/stylesWithEffects.xml" not in package.namelist()
+    styles = set(re.findall(r'w:styleId="([^"]+)"', package.read("word/styles.xml").decode("utf-8")))
+    assert {"Normal", "BodyText", "Heading1", "Heading2", "Heading3", "Caption", "Recipients", "TableText",
+            "TableHeading", "Header"} <= styles
+    assert len(styles) < 30
+
+
 # --------------------------------------------------------------------------------------------
 # Imports: only what a command needs
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ by the account's lock, only by its address's.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -53,8 +54,15 @@ MAX_TOKEN_DAYS = 730
 DEFAULT_TOKEN_NAME = "mặc định"  # `reportsvc users token NAME` without --name: re-issuing replaces it
 MIN_PASSWORD = passwords.MIN_LENGTH
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
-# A hash that matches no password: used when the user does not exist, so timing does not tell.
-_DUMMY_HASH = generate_password_hash("không-phải-mật-khẩu")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash that matches no password, checked when the user does not exist so timing does not tell.
+
+    Made on first use, not at import: hashing costs ~0.1 s that every command would otherwise pay.
+    """
+    return generate_password_hash("không-phải-mật-khẩu")
 
 
 class AccountError(UserError):
@@ -275,7 +283,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if username and len(username) <= 64 and "\x00" not in username:
         user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
         return None

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up everything and run the whole test suite: on SQLite, then the database tests again on a
-# throwaway PostgreSQL 15 cluster. Extra arguments go to pytest.
+# Set up everything and run the whole test suite on SQLite, then the tests that open a database
+# again on a throwaway PostgreSQL 15 cluster (tests/conftest.py deselects the others there).
+# Extra arguments go to pytest.
 # setup.sh installs Chromium, LibreOffice and redis-server, so the browser, LibreOffice and queue tests
 # must run: REPORTSVC_REQUIRE_ALL=1 turns their skips into failures (tests/conftest.py, tests/test_queue.py).
 # The queue tests start their own redis-server on a free port and their own workers.

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from reportsvc.report.model import Chart
@@ -106,15 +107,10 @@ def _mpl() -> Any:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
     from matplotlib.transforms import blended_transform_factory, offset_copy
 
-    class Modules:
-        pass
-
-    modules = Modules()
-    modules.__dict__.update(matplotlib=matplotlib, font_manager=font_manager, FigureCanvasAgg=FigureCanvasAgg,
-                            PolyCollection=PolyCollection, Figure=Figure, Rectangle=Rectangle,
-                            FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator,
-                            blended_transform_factory=blended_transform_factory, offset_copy=offset_copy)
-    return modules
+    return SimpleNamespace(matplotlib=matplotlib, font_manager=font_manager, FigureCanvasAgg=FigureCanvasAgg,
+                           PolyCollection=PolyCollection, Figure=Figure, Rectangle=Rectangle,
+                           FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator,
+                           blended_transform_factory=blended_transform_factory, offset_copy=offset_copy)
 
 
 @lru_cache(maxsize=1)

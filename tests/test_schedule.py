@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reportsvc.cli.main import main
 from reportsvc.db.models import GeneratedReport, Unit
+from reportsvc.periods import parse_period
 from reportsvc.services.generating import generate
 from reportsvc.services.schedule import DueRun, due_on, run_due
 
@@ -61,3 +62,9 @@ def test_scheduler_due_run_from_cli(runner: CliRunner, demo_services) -> None:  
     assert "Không có báo cáo đến hạn ngày 15/03/2024." in again.stdout
     reports = runner.invoke(main, ["report", "list", "--json"])
     assert reports.stdout.count('"created_by": "scheduler"') == 5
+
+
+def test_a_departments_own_report_does_not_stand_for_the_units(demo_services) -> None:  # noqa: ANN001
+    generate(demo_services, "HT", parse_period("2024-Q3"), ["docx"], user="test", agency="Sở Nội vụ")
+    runs = run_due(demo_services, date(2024, 9, 15), dispatch=lambda services, run: None)
+    assert DueRun("HT", parse_period("2024-Q3")) in runs

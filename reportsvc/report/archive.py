@@ -159,6 +159,19 @@ def save(session: Session, unit: Unit, report: Report, files: dict[str, bytes], 
     return row
 
 
+def latest(session: Session, unit_id: int, period_key: str, above: int | None = None) -> GeneratedReport | None:
+    """Return the unit's own (not an agency's) latest archived report of ``period_key``, or None.
+
+    With ``above``, only a version whose id is above it counts (one made since a batch began).
+    """
+    stmt = (select(GeneratedReport).where(GeneratedReport.unit_id == unit_id, GeneratedReport.period_key == period_key,
+                                          GeneratedReport.agency_id.is_(None))
+            .order_by(GeneratedReport.version.desc()).limit(1))
+    if above is not None:
+        stmt = stmt.where(GeneratedReport.id > above)
+    return session.scalar(stmt)
+
+
 def get(session: Session, report_id: int) -> GeneratedReport:
     """Return a stored report with its files, or raise NotFound."""
     row = session.scalar(select(GeneratedReport).where(GeneratedReport.id == report_id)

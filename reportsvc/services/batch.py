@@ -35,6 +35,7 @@ from reportsvc.db.models import GeneratedReport, Unit, User
 from reportsvc.db.tenancy import activate, deactivate, scope_of
 from reportsvc.errors import Forbidden, NotFound, UserError
 from reportsvc.periods import Period, parse_period
+from reportsvc.report import archive
 from reportsvc.report.build import report_period
 from reportsvc.services.generating import generate
 from reportsvc.services.permissions import Actor, scope_for
@@ -133,10 +134,10 @@ def select_units(services: Services, period: Period, under: str | None = None, k
             tops = [row.id for row in sorted(rows, key=lambda r: r.code) if row.parent_id is None]
         # A unit that files 9 tháng instead of quý III archives its quý III report as 9 tháng (report_period).
         keys = {period.key, _nine_months_key(period)}
-        archived_ids = {unit_id for unit_id, key in session.execute(
-            select(GeneratedReport.unit_id, GeneratedReport.period_key).where(
-                GeneratedReport.period_key.in_(keys), GeneratedReport.agency_id.is_(None)).distinct())
-            if key == report_period(session.get(Unit, unit_id), period).key}
+        archived = set(session.execute(select(GeneratedReport.unit_id, GeneratedReport.period_key).where(
+            GeneratedReport.period_key.in_(keys), GeneratedReport.agency_id.is_(None)).distinct()))
+        archived_units = session.scalars(select(Unit).where(Unit.id.in_({unit_id for unit_id, _ in archived})))
+        archived_ids = {unit.id for unit in archived_units if (unit.id, report_period(unit, period).key) in archived}
         made_after = session.scalar(select(func.max(GeneratedReport.id))) or 0
     children: dict[int | None, list[Any]] = {}
     by_id = {row.id: row for row in rows}
@@ -228,13 +229,8 @@ def _nine_months_key(period: Period) -> str:
 def _archived(session: Session, unit_code: str, period: Period, above: int | None) -> GeneratedReport | None:
     """Return the unit's latest archived report of the period (with an id above ``above`` when given), or None."""
     unit = find_unit(session, unit_code)
-    key = report_period(unit, period).key  # quý III archived as 9 tháng where the unit files 9 tháng
-    stmt = (select(GeneratedReport).where(GeneratedReport.unit_id == unit.id, GeneratedReport.period_key == key,
-                                          GeneratedReport.agency_id.is_(None))
-            .order_by(GeneratedReport.version.desc()).limit(1))
-    if above is not None:
-        stmt = stmt.where(GeneratedReport.id > above)
-    return session.scalar(stmt)
+    # quý III is archived as 9 tháng where the unit files 9 tháng
+    return archive.latest(session, unit.id, report_period(unit, period).key, above)
 
 
 @contextmanager

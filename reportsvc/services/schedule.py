@@ -2,7 +2,7 @@
 
 A report falls due the day after its data window closes (Nghị định 09/2019: the 15th of the
 period's last month by default). Each unit chooses the kinds it files in its settings
-(``report_kinds``, default quý I, 6 tháng, quý III and năm, as the seeds' plans ask).
+(``reports``, default quý I, 6 tháng, quý III and năm, as the seeds' plans ask).
 Runs are idempotent: a report that already has a version is not generated again. With a broker
 configured (REPORTSVC_BROKER_URL) the due reports are queued for the Celery workers
 (reportsvc.services.queue) instead of made in the scheduler's process.
@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
-from reportsvc.db.models import GeneratedReport, Plan, Unit
+from reportsvc.db.models import Plan, Unit
 from reportsvc.periods import Period, periods_of_year
+from reportsvc.report import archive
 from reportsvc.services.runtime import Services
 from reportsvc.db.unitsettings import settings_of
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
 
-DEFAULT_KINDS = ("Q1", "H1", "Q3", "Y")
 log = logging.getLogger(__name__)
 
 
@@ -46,7 +46,7 @@ def due_on(day: date, units: list[Unit]) -> list[DueRun]:
     runs = []
     for unit in units:
         settings = settings_of(unit)
-        kinds = tuple((unit.settings or {}).get("report_kinds", DEFAULT_KINDS))
+        kinds = settings.reports
         for period in periods_of_year(day.year):
             closed = period.window(settings.cutoff)[1] + timedelta(days=1)
             if closed == day and _suffix(period) in kinds:
@@ -87,9 +87,8 @@ def run_due(services: Services, day: date, dispatch: Dispatch | None = None) -> 
     with services.sessions() as session:
         planned = select(Plan.unit_id).where(Plan.year <= day.year, Plan.year_end >= day.year)
         units = list(session.scalars(select(Unit).where(Unit.id.in_(planned)).order_by(Unit.code)))
-        runs = [run for run in due_on(day, units) if session.scalar(
-            select(GeneratedReport.id).join(Unit).where(Unit.code == run.unit_code,
-                                                        GeneratedReport.period_key == run.period.key)) is None]
+        ids = {unit.code: unit.id for unit in units}
+        runs = [run for run in due_on(day, units) if archive.latest(session, ids[run.unit_code], run.period.key) is None]
     if not runs:
         return runs
     run_one = dispatch or default_dispatch(services)

@@ -30,12 +30,10 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from reportsvc.config import Settings, shown_broker_url
-from reportsvc.db import engine as db
-from reportsvc.db import unitsettings
 from reportsvc.errors import UserError
 from reportsvc.periods import Period
 from reportsvc.services.batch import FAILED, Outcome, Selection, make_report
-from reportsvc.services.runtime import Services
+from reportsvc.services.runtime import Services, create_services
 
 TASK_NAME = "reportsvc.make_report"
 QUEUE = "reportsvc"
@@ -82,11 +80,7 @@ class QueueApp(Celery):
     def process_services(self) -> Services:
         """Return this process's services, created on its first task: a pool of 1 (+1) database connections."""
         if self._process is None or self._process[0] != os.getpid():
-            settings = self.settings
-            engine = db.make_engine(settings.database_url, pool_size=1, max_overflow=1)
-            sessions = db.session_factory(engine)
-            sessions.configure(info=unitsettings.session_info(settings.cutoff_day))  # as create_services does
-            self._process = (os.getpid(), Services(settings, engine, sessions))
+            self._process = (os.getpid(), create_services(self.settings, pool_size=1, max_overflow=1))
         return self._process[1]
 
 

@@ -68,9 +68,13 @@ class Services:
         return db.transaction(self.sessions)
 
 
-def create_services(settings: Settings, extra_plugins: Iterable[tuple[str, object]] = ()) -> Services:
-    """Create the engine and session factory for ``settings`` (the database is not touched yet)."""
-    engine = db.make_engine(settings.database_url)
+def create_services(settings: Settings, extra_plugins: Iterable[tuple[str, object]] = (),
+                    pool_size: int = db.POOL_SIZE, max_overflow: int = db.MAX_OVERFLOW) -> Services:
+    """Create the engine and session factory for ``settings`` (the database is not touched yet).
+
+    ``pool_size``/``max_overflow`` size a server database's connection pool (reportsvc.db.engine.make_engine).
+    """
+    engine = db.make_engine(settings.database_url, pool_size=pool_size, max_overflow=max_overflow)
     sessions = db.session_factory(engine)
     # Units read their default cut-off day from their session (reportsvc.db.unitsettings).
     sessions.configure(info=unitsettings.session_info(settings.cutoff_day))

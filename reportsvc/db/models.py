@@ -166,6 +166,11 @@ class Task(Base):
     agencies: Mapped[list["TaskAgency"]] = relationship(back_populates="task", cascade="all, delete-orphan")
     updates: Mapped[list["StatusUpdate"]] = relationship(back_populates="task", cascade="all, delete-orphan")
 
+    @property
+    def full_number(self) -> str:
+        """Return the task's number under its area's numeral, "III.2" (the number alone when the area has none)."""
+        return f"{self.area.numeral}.{self.number}" if self.area is not None and self.area.numeral else self.number
+
 
 class TaskAgency(Base):
     """An agency's role on a task: ``lead`` (chủ trì) or ``coord`` (phối hợp)."""

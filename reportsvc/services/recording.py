@@ -166,8 +166,7 @@ def current_status(session: Session, task_id: int, period_key: str) -> StatusUpd
 def _status_conflict(session: Session, task: Task, period_key: str) -> Conflict:
     current = status_snapshot(current_status(session, task.id, period_key))
     label = parse_period(period_key).short_label
-    number = f"{task.area.numeral}.{task.number}" if task.area and task.area.numeral else task.number
-    return Conflict(f"Tiến độ nhiệm vụ {number} kỳ {label} vừa được {_when(current)} cập nhật trong khi bạn "
+    return Conflict(f"Tiến độ nhiệm vụ {task.full_number} kỳ {label} vừa được {_when(current)} cập nhật trong khi bạn "
                     f"đang sửa. Thay đổi của bạn CHƯA được lưu. {describe_status(current)} Hãy xem lại; nếu vẫn "
                     f"muốn thay bằng nội dung của bạn, bấm Lưu lần nữa.", current)
 

@@ -145,8 +145,7 @@ def update_status(task_id: int) -> ResponseReturnValue:
         task = task_service.load_task(session, task_id)
         current = exc.current or {}
         return _render_task(task, period, form.typed(), version=current.get("version", 0), conflict=exc, status=409)
-    number = f"{task.area.numeral}.{task.number}" if task.area.numeral else task.number
-    flash(f"Đã lưu tiến độ nhiệm vụ {number} ({period.short_label}).", "success")
+    flash(f"Đã lưu tiến độ nhiệm vụ {task.full_number} ({period.short_label}).", "success")
     return redirect(url_for("tasks.detail", task_id=task.id, period=period.key))
 
 
